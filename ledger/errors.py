@@ -1,0 +1,103 @@
+"""The ledger's domain exceptions; the edges (chat, REST, CLI) word them for people.
+
+Each carries a stable `code` (used by the REST API's error body) and the values a reply
+template needs in `details`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LedgerError(Exception):
+    """A request the books refuse; nothing was written."""
+
+    code = "ledger_error"
+
+    def __init__(self, message: str = "", **details: Any) -> None:
+        super().__init__(message or self.code)
+        self.details = details
+
+
+class NotFound(LedgerError):
+    code = "not_found"
+
+
+class UnknownCompany(NotFound):
+    code = "unknown_company"
+
+
+class UnknownCustomer(NotFound):
+    code = "unknown_customer"
+
+
+class UnknownProject(NotFound):
+    code = "unknown_project"
+
+
+class UnknownInvoice(NotFound):
+    code = "unknown_invoice"
+
+
+class UnknownAccount(NotFound):
+    code = "unknown_account"
+
+
+class UnknownVatCode(LedgerError):
+    code = "unknown_vat_code"
+
+
+class Forbidden(LedgerError):
+    code = "forbidden"
+
+
+class InvalidAmount(LedgerError):
+    code = "invalid_amount"
+
+
+class InvalidHours(LedgerError):
+    code = "invalid_hours"
+
+
+class InvalidOrgnr(LedgerError):
+    code = "invalid_orgnr"
+
+
+class InvalidInput(LedgerError):
+    code = "invalid_input"
+
+
+class UnbalancedEntry(LedgerError):
+    code = "unbalanced_entry"
+
+
+class PeriodLocked(LedgerError):
+    code = "period_locked"
+
+
+class AlreadyReversed(LedgerError):
+    code = "already_reversed"
+
+
+class NothingToUndo(LedgerError):
+    code = "nothing_to_undo"
+
+
+class NothingToInvoice(LedgerError):
+    code = "nothing_to_invoice"
+
+
+class InvoiceNotOpen(LedgerError):
+    code = "invoice_not_open"
+
+
+class Overpayment(LedgerError):
+    code = "overpayment"
+
+
+class IdempotencyConflict(LedgerError):
+    code = "idempotency_conflict"
+
+
+class DuplicateName(LedgerError):
+    code = "duplicate_name"

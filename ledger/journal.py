@@ -1,0 +1,198 @@
+"""The journal: posting balanced vouchers, reversing them, and the rules that guard both.
+
+`post_entry` is the only way lines reach the books. It checks that debits equal credits,
+that every account exists in the company's chart, that the date is not in a closed period,
+and takes the next voucher number of the year. Nothing here commits: the caller owns the
+transaction, so a refused entry leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.errors import AlreadyReversed, PeriodLocked, UnbalancedEntry, UnknownAccount
+from ledger.models import Account, ClosedPeriod, JournalEntry, JournalLine
+from ledger.money import ZERO, Money, money
+from ledger.numbering import next_number
+
+CHANNELS = frozenset({"telegram", "web", "api", "cli", "import", "system", "voice"})
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One line of an entry before it is posted.
+
+    Attributes:
+      account: the NS 4102 account number.
+      amount: positive for a debit, negative for a credit (never zero).
+      vat_code: the SAF-T standard tax code the line is reported under, if any.
+      vat_base: for a VAT line, the base the VAT was computed on.
+      customer_id, supplier_id, project_id: the sub-ledger the line belongs to.
+    """
+
+    account: str
+    amount: Money
+    vat_code: str | None = None
+    vat_base: Money | None = None
+    description: str = ""
+    customer_id: int | None = None
+    supplier_id: int | None = None
+    project_id: int | None = None
+
+    @property
+    def debit(self) -> Money:
+        return self.amount if self.amount > 0 else ZERO
+
+    @property
+    def credit(self) -> Money:
+        return -self.amount if self.amount < 0 else ZERO
+
+
+def check_balanced(postings: Sequence[Posting]) -> list[str]:
+    """The reasons these postings cannot form an entry (empty when they can)."""
+    findings: list[str] = []
+    if len(postings) < 2:
+        findings.append("an entry needs at least two lines")
+    for p in postings:
+        if p.amount == 0:
+            findings.append(f"a zero line on {p.account}")
+        if p.amount != p.amount.quantize(Decimal("0.01")):
+            findings.append(f"more than two decimals on {p.account}")
+    total = sum((p.amount for p in postings), ZERO)
+    if total != 0:
+        findings.append(f"debits and credits differ by {total}")
+    return findings
+
+
+def closed_through(session: Session, company_id: int) -> dt.date | None:
+    """The last day of the company's closed books, if any period is closed."""
+    return session.scalar(
+        select(func.max(ClosedPeriod.closed_through)).where(ClosedPeriod.company_id == company_id)
+    )
+
+
+def ensure_open(session: Session, company_id: int, date: dt.date) -> None:
+    """Refuse a date inside a closed period."""
+    last_closed = closed_through(session, company_id)
+    if last_closed is not None and date <= last_closed:
+        raise PeriodLocked(
+            f"the books are closed through {last_closed.isoformat()}",
+            date=date.isoformat(),
+            closed_through=last_closed.isoformat(),
+        )
+
+
+def post_entry(
+    session: Session,
+    company_id: int,
+    date: dt.date,
+    description: str,
+    postings: Iterable[Posting],
+    *,
+    channel: str,
+    created_by_id: int | None = None,
+    source: str = "",
+    reverses_id: int | None = None,
+) -> JournalEntry:
+    """Post a balanced voucher and return it (flushed, not committed)."""
+    lines = [Posting(**{**p.__dict__, "amount": money(p.amount)}) for p in postings]
+    findings = check_balanced(lines)
+    if findings:
+        raise UnbalancedEntry("; ".join(findings), findings=findings)
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    ensure_open(session, company_id, date)
+    wanted = {p.account for p in lines}
+    known = set(
+        session.scalars(
+            select(Account.number).where(Account.company_id == company_id, Account.number.in_(wanted))
+        )
+    )
+    if wanted - known:
+        missing = ", ".join(sorted(wanted - known))
+        raise UnknownAccount(f"no such account: {missing}", accounts=sorted(wanted - known))
+    entry = JournalEntry(
+        company_id=company_id,
+        year=date.year,
+        voucher_number=next_number(session, company_id, f"voucher:{date.year}"),
+        date=date,
+        description=description[:500],
+        channel=channel,
+        created_by_id=created_by_id,
+        source=source[:200],
+        reverses_id=reverses_id,
+    )
+    entry.lines = [
+        JournalLine(
+            company_id=company_id,
+            date=date,
+            account=p.account,
+            debit=p.debit,
+            credit=p.credit,
+            vat_code=p.vat_code,
+            vat_base=p.vat_base,
+            description=p.description[:500],
+            customer_id=p.customer_id,
+            supplier_id=p.supplier_id,
+            project_id=p.project_id,
+        )
+        for p in lines
+    ]
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def postings_of(entry: JournalEntry) -> list[Posting]:
+    """An entry's lines as postings (debits positive, credits negative)."""
+    return [
+        Posting(
+            account=line.account,
+            amount=line.debit - line.credit,
+            vat_code=line.vat_code,
+            vat_base=line.vat_base,
+            description=line.description,
+            customer_id=line.customer_id,
+            supplier_id=line.supplier_id,
+            project_id=line.project_id,
+        )
+        for line in entry.lines
+    ]
+
+
+def reverse_entry(
+    session: Session,
+    entry: JournalEntry,
+    *,
+    channel: str,
+    created_by_id: int | None = None,
+    date: dt.date | None = None,
+    source: str = "",
+) -> JournalEntry:
+    """Post the mirror image of `entry`, pointing back to it; an entry is reversed only once."""
+    already = session.scalar(select(JournalEntry.id).where(JournalEntry.reverses_id == entry.id))
+    if already is not None:
+        raise AlreadyReversed(f"voucher {entry.year}-{entry.voucher_number} is already reversed")
+    if entry.reverses_id is not None:
+        raise AlreadyReversed(f"voucher {entry.year}-{entry.voucher_number} is itself a reversal")
+    mirror = [
+        Posting(**{**p.__dict__, "amount": -p.amount, "vat_base": -p.vat_base if p.vat_base else None})
+        for p in postings_of(entry)
+    ]
+    return post_entry(
+        session,
+        entry.company_id,
+        date or entry.date,
+        f"Reversering av bilag {entry.year}-{entry.voucher_number}: {entry.description}",
+        mirror,
+        channel=channel,
+        created_by_id=created_by_id,
+        source=source or f"reverses:{entry.id}",
+        reverses_id=entry.id,
+    )

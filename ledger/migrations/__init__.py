@@ -1,0 +1,1 @@
+"""Alembic migrations of the books, for SQLite and PostgreSQL alike."""

@@ -1,0 +1,541 @@
+"""The tables of the books: companies, people, the chart, the journal and the business records.
+
+Money columns are `Decimal` mapped once to `Numeric(18, 2)`; timestamps are stored in UTC and
+come back timezone-aware. Posted journal entries and their lines are never updated or
+deleted: the guard at the bottom of this module refuses it at flush time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+AccountNumber = str
+"""A 4-digit NS 4102 account number, kept as text ("1920")."""
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime stored as UTC on every database (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a timezone")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        Decimal: Numeric(18, 2),
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+    }
+
+
+class Company(Base):
+    """A business whose books we keep.
+
+    Attributes:
+      form: "AS" (aksjeselskap) or "ENK" (enkeltpersonforetak).
+      orgnr: the 9-digit organisation number (MOD11-checked); may be missing for a new ENK.
+      vat_registered: registered in Merverdiavgiftsregisteret; if not, no VAT is charged or
+        deducted.
+      vat_term: "bimonthly" (the default six terms) or "annual" (turnover under NOK 1 million).
+      vehicle: "van", "car" or None when not yet known; decides the VAT on fuel.
+      kid_method: "mod10" (Luhn, default) or "mod11".
+      has_employees: decides whether A-melding deadlines apply.
+    """
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    orgnr: Mapped[str | None] = mapped_column(String(9), unique=True)
+    form: Mapped[str] = mapped_column(String(3), default="AS")
+    vat_registered: Mapped[bool] = mapped_column(default=True)
+    vat_term: Mapped[str] = mapped_column(String(10), default="bimonthly")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    bank_account: Mapped[str] = mapped_column(String(11), default="")
+    kid_method: Mapped[str] = mapped_column(String(5), default="mod10")
+    payment_terms_days: Mapped[int] = mapped_column(default=14)
+    has_employees: Mapped[bool] = mapped_column(default=False)
+    vehicle: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="company")
+    accounts: Mapped[list[Account]] = relationship(back_populates="company")
+
+    def __repr__(self) -> str:
+        return f"Company(id={self.id!r}, name={self.name!r}, form={self.form!r})"
+
+
+class User(Base):
+    """A person who talks to Bokbot.
+
+    Attributes:
+      token_hash: SHA-256 of the API token; the token itself is shown once and never stored.
+      link_code_hash: SHA-256 of a single-use code that links a Telegram account; None once
+        used.
+      telegram_user_id: the linked Telegram account, if any.
+      language: "nb" or "en", the last language the user wrote in.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_code_expires_at: Mapped[dt.datetime | None]
+    telegram_user_id: Mapped[int | None] = mapped_column(unique=True)
+    language: Mapped[str] = mapped_column(String(2), default="nb")
+    active_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, name={self.name!r})"
+
+
+class Membership(Base):
+    """A user's role in one company: "owner", "accountant" or "staff"."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    company: Mapped[Company] = relationship(back_populates="memberships")
+
+    def __repr__(self) -> str:
+        return f"Membership(user_id={self.user_id!r}, company_id={self.company_id!r}, role={self.role!r})"
+
+
+class Account(Base):
+    """An account of a company's chart (NS 4102 numbering).
+
+    Attributes:
+      kind: "asset", "liability", "equity", "income" or "expense".
+      grouping_category, grouping_code: the SAF-T 1.30 grouping (næringsspesifikasjon).
+      vat_code: the VAT code usually posted with this account, if any.
+    """
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    number: Mapped[AccountNumber] = mapped_column(String(4))
+    name_nb: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    grouping_category: Mapped[str] = mapped_column(String(100))
+    grouping_code: Mapped[str] = mapped_column(String(10))
+    vat_code: Mapped[str | None] = mapped_column(String(3))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    company: Mapped[Company] = relationship(back_populates="accounts")
+
+    def __repr__(self) -> str:
+        return f"Account({self.number!r}, {self.name_nb!r})"
+
+
+class VatRate(Base):
+    """A VAT code's rate over a span of dates (SAF-T standard tax codes).
+
+    Attributes:
+      direction: "sales" (output VAT) or "purchase" (input VAT).
+      rate: percent, e.g. 25.
+      valid_to: the last day the rate applies; None while it still does.
+    """
+
+    __tablename__ = "vat_rates"
+    __table_args__ = (UniqueConstraint("code", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(3))
+    direction: Mapped[str] = mapped_column(String(10))
+    rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    valid_from: Mapped[dt.date]
+    valid_to: Mapped[dt.date | None]
+    name_nb: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"VatRate(code={self.code!r}, rate={self.rate!r}, from={self.valid_from!r})"
+
+
+class NumberSeries(Base):
+    """The next number of a company's unbroken series ("voucher:2026", "invoice", "customer").
+
+    Numbers are taken inside the posting transaction with the row locked, so a rolled-back
+    transaction gives its number back and concurrent ones wait: no gaps, no duplicates.
+    """
+
+    __tablename__ = "number_series"
+    __table_args__ = (UniqueConstraint("company_id", "series"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    series: Mapped[str] = mapped_column(String(30))
+    next_value: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"NumberSeries({self.company_id!r}, {self.series!r}, next={self.next_value!r})"
+
+
+class JournalEntry(Base):
+    """A posted voucher (bilag).
+
+    Attributes:
+      voucher_number: unbroken per company and year.
+      channel: where it came from: "telegram", "web", "api", "cli", "import" or "system".
+      source: what caused it: the chat message id, the bank statement line, the invoice.
+      reverses_id: the entry this one reverses, if it is a correction.
+    """
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (UniqueConstraint("company_id", "year", "voucher_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    year: Mapped[int]
+    voucher_number: Mapped[int]
+    date: Mapped[dt.date]
+    description: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
+
+    lines: Mapped[list[JournalLine]] = relationship(
+        back_populates="entry", order_by="JournalLine.id", cascade="save-update, merge"
+    )
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"JournalEntry({self.year}-{self.voucher_number}, {self.date}, {self.description!r})"
+
+
+class JournalLine(Base):
+    """One line of a voucher: an account debited or credited (never both).
+
+    `company_id` and `date` repeat the entry's so that balances are one indexed scan.
+    """
+
+    __tablename__ = "journal_lines"
+    __table_args__ = (
+        Index("ix_journal_lines_company_account_date", "company_id", "account", "date"),
+        Index("ix_journal_lines_company_date", "company_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    date: Mapped[dt.date]
+    account: Mapped[AccountNumber] = mapped_column(String(4))
+    debit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    credit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    vat_code: Mapped[str | None] = mapped_column(String(3))
+    vat_base: Mapped[Decimal | None]
+    description: Mapped[str] = mapped_column(String(500), default="")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="lines")
+
+    def __repr__(self) -> str:
+        return f"JournalLine({self.account}, debit={self.debit}, credit={self.credit})"
+
+
+class ClosedPeriod(Base):
+    """The books of a company are closed up to and including `closed_through`."""
+
+    __tablename__ = "closed_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    closed_through: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"ClosedPeriod({self.company_id}, through={self.closed_through})"
+
+
+class IdempotencyRecord(Base):
+    """A write from outside that has been done once, with the answer it got.
+
+    Attributes:
+      scope: what kind of key: "chat", "telegram", "api", "bank".
+      request_hash: SHA-256 of the request; the same key with other content is refused.
+      response: the first answer, returned again for a repeat.
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("company_id", "user_id", "scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    scope: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any] | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"IdempotencyRecord({self.scope}:{self.key})"
+
+
+class Customer(Base):
+    """A customer of the company. `number` is the customer number used in KIDs and SAF-T."""
+
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    orgnr: Mapped[str | None] = mapped_column(String(9))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    hourly_rate: Mapped[Decimal | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Customer({self.number}, {self.name!r})"
+
+
+class Supplier(Base):
+    """A supplier or shop the company buys from."""
+
+    __tablename__ = "suppliers"
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    orgnr: Mapped[str | None] = mapped_column(String(9))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Supplier({self.number}, {self.name!r})"
+
+
+class Project(Base):
+    """Work for a customer that hours are logged on and invoiced from."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    hourly_rate: Mapped[Decimal | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"Project({self.id}, {self.name!r})"
+
+
+class TimeEntry(Base):
+    """Hours one person worked on one day.
+
+    Attributes:
+      invoice_id: the invoice that billed these hours; None while unbilled.
+    """
+
+    __tablename__ = "time_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    date: Mapped[dt.date]
+    hours: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    billable: Mapped[bool] = mapped_column(default=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    channel: Mapped[str] = mapped_column(String(20), default="api")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship()
+
+    def __repr__(self) -> str:
+        return f"TimeEntry({self.date}, {self.hours} h, project={self.project_id})"
+
+
+class Invoice(Base):
+    """An invoice or credit note, in one unbroken number series per company.
+
+    Attributes:
+      kind: "invoice" or "credit_note".
+      status: "issued", "sent", "paid", "credited" (a credit note itself is "issued").
+      credits_id: for a credit note, the invoice it credits.
+      journal_entry_id: the entry that posted it.
+    """
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(12), default="invoice")
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    issue_date: Mapped[dt.date]
+    due_date: Mapped[dt.date]
+    delivery_date: Mapped[dt.date | None]
+    kid: Mapped[str] = mapped_column(String(25))
+    net: Mapped[Decimal]
+    vat: Mapped[Decimal]
+    total: Mapped[Decimal]
+    status: Mapped[str] = mapped_column(String(10), default="issued")
+    language: Mapped[str] = mapped_column(String(2), default="nb")
+    credits_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+    buyer_reference: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[dt.datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.id", cascade="save-update, merge"
+    )
+
+    def __repr__(self) -> str:
+        return f"Invoice({self.number}, {self.kind}, total={self.total})"
+
+
+class InvoiceLine(Base):
+    """One line of an invoice: quantity × unit price, with its VAT code and rate."""
+
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    unit: Mapped[str] = mapped_column(String(5), default="EA")
+    unit_price: Mapped[Decimal]
+    vat_code: Mapped[str] = mapped_column(String(3))
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    net: Mapped[Decimal]
+    vat: Mapped[Decimal]
+    account: Mapped[AccountNumber] = mapped_column(String(4), default="3000")
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+    def __repr__(self) -> str:
+        return f"InvoiceLine({self.description!r}, {self.quantity} × {self.unit_price})"
+
+
+class Payment(Base):
+    """Money received from a customer against an invoice."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    date: Mapped[dt.date]
+    amount: Mapped[Decimal]
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Payment(invoice={self.invoice_id}, {self.amount} on {self.date})"
+
+
+class ExpenseCategory(Base):
+    """What a word for spending means in the books ("drivstoff" → 7000, VAT code 1).
+
+    Rows with `company_id` None are the defaults; a company's own rows take precedence.
+
+    Attributes:
+      needs_vehicle: the VAT depends on whether the company's vehicle is a van or a car.
+      note_nb, note_en: why this account and code, said to the user before posting.
+    """
+
+    __tablename__ = "expense_categories"
+    __table_args__ = (UniqueConstraint("company_id", "keyword"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    keyword: Mapped[str] = mapped_column(String(100))
+    account: Mapped[AccountNumber] = mapped_column(String(4))
+    vat_code: Mapped[str] = mapped_column(String(3))
+    needs_vehicle: Mapped[bool] = mapped_column(default=False)
+    note_nb: Mapped[str] = mapped_column(Text, default="")
+    note_en: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"ExpenseCategory({self.keyword!r} → {self.account}/{self.vat_code})"
+
+
+class PostedEntryModified(Exception):
+    """Raised when code tries to change or delete a posted journal entry or line."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_posted_entries(session: Session, flush_context: Any, instances: Any) -> None:
+    """Posted vouchers are immutable (bokføringsloven): corrections are reversing entries."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, JournalEntry | JournalLine) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise PostedEntryModified(f"{obj!r} is posted and cannot be changed or deleted")

@@ -1,0 +1,1 @@
+"""Reports computed from the journal: balances, trial balance, results, VAT, receivables, hours."""

@@ -1,0 +1,75 @@
+"""The installation's configuration: one typed object read from the environment and `.env`.
+
+Every process (gateway, action server, command line) reads its settings here, so that no
+module reads `os.environ` on its own.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Bokbot's settings; each field is read from `BOKBOT_<FIELD>` (e.g. `BOKBOT_DATABASE_URL`).
+
+    Attributes:
+      database_url: SQLAlchemy URL of the books; the embedded default is SQLite in `var/`.
+      host: the interface the gateway binds to.
+      gateway_port, rasa_port, action_port: the three processes' ports.
+      rasa_url: where the gateway reaches the Rasa server.
+      public_url: the address people open the web chat at (printed by `bokbot up`).
+      telegram_token: the Telegram bot token; Telegram is off when missing.
+      telegram_webhook_url: webhook mode instead of long polling when set.
+      telegram_webhook_secret: the secret Telegram echoes in its header in webhook mode.
+      telegram_base_url: the Bot API address (tests point it at a local fake server).
+      smtp_*: the mail server invoices are sent through.
+      shared_data: the official data files (SAF-T, PEPPOL, VAT code lists).
+      link_code_ttl_hours: how long a Telegram link code stays valid.
+      allowed_origins: extra origins allowed to open the web chat's websocket.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BOKBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'bokbot.db'}"
+    host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    rasa_port: int = 5005
+    action_port: int = 5055
+    rasa_url: str = ""
+    public_url: str = ""
+    var_dir: Path = PROJECT_ROOT / "var"
+    models_dir: Path = PROJECT_ROOT / "models"
+    telegram_token: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "faktura@bokbot.local"
+    shared_data: Path = PROJECT_ROOT.parent / "shared" / "data"
+    link_code_ttl_hours: int = 72
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def rasa_base_url(self) -> str:
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.gateway_port}/"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()
