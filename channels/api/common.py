@@ -1,0 +1,146 @@
+"""What every REST route shares: token authentication, role checks, the database in a worker
+thread, JSON bodies, and domain errors turned into `{"error": {"code", "message"}}`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from ledger import identity
+from ledger.errors import Forbidden, IdempotencyConflict, LedgerError, NotFound
+from ledger.models import User
+
+from channels.state import SESSIONS
+
+T = TypeVar("T")
+
+USER_ID = "bokbot_user_id"
+STATUS_OF = {NotFound: 404, Forbidden: 403, IdempotencyConflict: 409}
+
+
+class ApiError(web.HTTPException):
+    """An HTTP error with the API's JSON error body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status_code = status
+        super().__init__(
+            text=json.dumps({"error": {"code": code, "message": message}}),
+            content_type="application/json",
+        )
+
+
+def to_json(value: Any) -> Any:
+    """Money as decimal strings, dates as ISO, recursively."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return value
+
+
+def json_response(value: Any, status: int = 200) -> web.Response:
+    return web.json_response(to_json(value), status=status)
+
+
+async def in_db(request: web.Request, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction in a worker thread: committed if it returns, rolled back
+    (nothing half-written) if it raises."""
+    sessions = request.app[SESSIONS]
+
+    def run() -> T:
+        with sessions.begin() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def authenticate(request: web.Request) -> int:
+    """The id of the token's user; 401 without a valid token."""
+    token = bearer_token(request)
+
+    def lookup(session: Session) -> int | None:
+        user = identity.user_by_token(session, token)
+        return user.id if user else None
+
+    user_id = await in_db(request, lookup) if token else None
+    if user_id is None:
+        raise ApiError(401, "unauthorized", "a valid bearer token is required")
+    return user_id
+
+
+def user_id_of(request: web.Request) -> int:
+    user_id = request.get(USER_ID)
+    if not isinstance(user_id, int):
+        raise ApiError(401, "unauthorized", "a valid bearer token is required")
+    return user_id
+
+
+def company_id_of(request: web.Request) -> int:
+    try:
+        return int(request.match_info["cid"])
+    except (KeyError, ValueError) as exc:
+        raise ApiError(404, "not_found", "no such company") from exc
+
+
+def authorise(session: Session, request: web.Request, *roles: str) -> tuple[User, int]:
+    """The request's user and company, if the user has one of `roles` there (404 for a
+    company the user does not belong to, 403 for a role that may not)."""
+    user = session.get(User, user_id_of(request))
+    if user is None:
+        raise ApiError(401, "unauthorized", "a valid bearer token is required")
+    company_id = company_id_of(request)
+    identity.require_role(session, user.id, company_id, *(roles or identity.ROLES))
+    return user, company_id
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object body; 400 when it is not one. Numbers keep their exact text."""
+    try:
+        body = json.loads(await request.text(), parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "invalid_json", "the body must be a JSON object") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    return body
+
+
+def query_date(request: web.Request, name: str) -> dt.date | None:
+    value = request.query.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_date", f"{name} must be a date (YYYY-MM-DD)") from exc
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authenticate `/api/v1` requests and word domain errors as JSON."""
+    if request.path.startswith("/api/v1/") and request.path != "/api/v1/openapi.json":
+        request[USER_ID] = await authenticate(request)
+    try:
+        return await handler(request)
+    except LedgerError as exc:
+        status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 422)
+        raise ApiError(status, exc.code, str(exc)) from exc

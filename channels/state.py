@@ -1,0 +1,16 @@
+"""Typed application state of the gateway (aiohttp `AppKey`s), shared by every channel."""
+
+from __future__ import annotations
+
+from aiohttp import ClientSession, web
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledger.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+SESSIONS = web.AppKey("sessions", sessionmaker[Session])
+HTTP = web.AppKey("http", ClientSession)
+
+from channels.conversation import Conversations  # noqa: E402
+
+CONVERSATIONS = web.AppKey("conversations", Conversations)
