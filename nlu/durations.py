@@ -1,0 +1,116 @@
+"""Durations: how many hours a message talks about.
+
+Owns the `hours` entity: "7,5 timer" → 7.5, "en halv time" → 0.5, "to og en halv time" → 2.5,
+"halvannen time" → 1.5, "90 minutter" → 1.5, "1t 30m" → 1.5, "2 hours and 15 min" → 2.25,
+"an hour and a half" → 1.5, "et kvarter" → 0.25.
+
+A number followed by "timen", "per time", "/t" or "an hour" after money is a rate, not a
+duration; `money` finds those, and the longer span wins when both match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nlu.numbers import NumberSpan, find_numbers
+
+HOUR_UNIT = re.compile(
+    r"\s*(?:timer|timar|timmer|tímer|time|tim|tmr|hours|hour|hrs|hr|t|h)(?![\w/])", re.IGNORECASE
+)
+MINUTE_UNIT = re.compile(
+    r"\s*(?:minutter|minutt|minuttar|min|minutes|minute|mins|m)(?![\w/])", re.IGNORECASE
+)
+# "and" / "og" / "," between the hours and the minutes of one duration.
+JOINER = re.compile(r"\s*(?:og|and|,|&|\+)?\s*", re.IGNORECASE)
+AN_HOUR = re.compile(
+    r"\b(?:an|one|en|ei|1)\s+(?:hour|time)(?P<half>\s+(?:and\s+a\s+half|og\s+en\s+halv))?\b",
+    re.IGNORECASE,
+)
+HOUR_AND_A_HALF = re.compile(r"\b(?:an\s+)?hour\s+and\s+a\s+half\b", re.IGNORECASE)
+QUARTERS = re.compile(r"\b(?P<n>et|ett|ei|ett|tre|a|one|three)\s+(?:kvarter|quarters?\s+of\s+an\s+hour)\b",
+                      re.IGNORECASE)
+_QUARTER_VALUES = {"et": "0.25", "ett": "0.25", "ei": "0.25", "a": "0.25", "one": "0.25",
+                   "tre": "0.75", "three": "0.75"}
+# A duration unit followed by these is a rate ("950 kr per time" is found by `money`).
+_NOT_AFTER = re.compile(r"\s*(?:kr|nok|kroner)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration found in a text: characters start..end, `hours` as a Decimal."""
+
+    start: int
+    end: int
+    hours: Decimal
+
+
+def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[Duration]:
+    """Finds every duration in `text`, left to right, without overlaps."""
+    nums = numbers if numbers is not None else find_numbers(text)
+    found: list[Duration] = []
+
+    for m in HOUR_AND_A_HALF.finditer(text):
+        found.append(Duration(m.start(), m.end(), Decimal("1.5")))
+    for m in AN_HOUR.finditer(text):
+        value = Decimal("1.5") if m.group("half") else Decimal("1")
+        end = m.end()
+        extra = _minutes_after(text, end, nums)
+        if extra is not None and not m.group("half"):
+            value += extra[0]
+            end = extra[1]
+        found.append(Duration(m.start(), end, value))
+    for m in QUARTERS.finditer(text):
+        found.append(Duration(m.start(), m.end(), Decimal(_QUARTER_VALUES[m.group("n").lower()])))
+
+    for i, n in enumerate(nums):
+        rest = text[n.end:]
+        hour = HOUR_UNIT.match(rest)
+        if hour and n.value < 1000:
+            # "2 timer" but not "2 t kr"; "2,5 t" fine.
+            end = n.end + hour.end()
+            hours = n.value
+            extra = _minutes_after(text, end, nums[i + 1:])
+            if extra is not None:
+                hours += extra[0]
+                end = extra[1]
+            else:
+                half = re.match(r"\s+(?:og\s+en\s+halv|and\s+a\s+half)\b", text[end:], re.IGNORECASE)
+                if half:
+                    hours += Decimal("0.5")
+                    end += half.end()
+            found.append(Duration(n.start, end, hours))
+            continue
+        minute = MINUTE_UNIT.match(rest)
+        if minute and not n.words or (minute and n.words and minute.group(0).strip().lower() != "m"):
+            found.append(Duration(n.start, n.end + minute.end(), n.value / 60))
+    return _without_overlaps(found)
+
+
+def _minutes_after(text: str, pos: int, nums: list[NumberSpan]) -> tuple[Decimal, int] | None:
+    """Reads "og 30 minutter" / " 30m" right after an hour unit: (hours, end)."""
+    joiner = JOINER.match(text, pos)
+    start = joiner.end() if joiner else pos
+    for n in nums:
+        if n.start == start:
+            minute = MINUTE_UNIT.match(text, n.end)
+            if minute:
+                return n.value / 60, minute.end()
+        if n.start > start:
+            break
+    return None
+
+
+def _without_overlaps(found: list[Duration]) -> list[Duration]:
+    """Keeps the longest of overlapping durations."""
+    kept: list[Duration] = []
+    for d in sorted(found, key=lambda d: (-(d.end - d.start), d.start)):
+        if all(d.end <= k.start or d.start >= k.end for k in kept):
+            kept.append(d)
+    return sorted(kept, key=lambda d: d.start)
+
+
+def format_hours(hours: Decimal) -> float:
+    """Hours as the contract's number: 7.5, 0.25, 2.0; minutes are rounded to 1/100 hour."""
+    return float(hours.quantize(Decimal("0.01")).normalize())

@@ -1,0 +1,184 @@
+"""All rule-based entities of one message, normalised, without overlaps.
+
+Owns the decision between competing readings of the same characters: "7.5 timer" is hours and
+not the 7th of May, "faktura 2024" is an invoice and not the year, "Rema 1000" is a shop and
+not an amount. The longest span wins; on equal spans the more specific entity wins.
+
+A bare number ("betalt 5000", "før 3 på nettside") has no unit; what it means depends on what
+the user is asking for, so the caller may pass the intent the classifier found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from nlu.dates import find_dates_and_periods
+from nlu.durations import find_durations, format_hours
+from nlu.identifiers import find_identifiers
+from nlu.money import find_money
+from nlu.numbers import find_numbers, format_decimal
+
+#: The entities this module owns; DIET never gets the last word on these.
+RULE_ENTITIES = frozenset(
+    {"hours", "amount", "rate", "date", "period", "invoice_number", "orgnr", "email"}
+)
+# On equal spans, the first in this list wins.
+_SPECIFICITY = ["email", "orgnr", "invoice_number", "rate", "amount", "hours", "date", "period"]
+
+_HOURS_INTENTS = {"log_time"}
+_INVOICE_INTENTS = {"credit_invoice", "send_invoice", "show_invoice"}
+_AMOUNT_INTENTS = {"register_expense", "register_payment", "create_invoice"}
+_RATE_INTENTS = {"create_project"}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity of the NLU contract.
+
+    Attributes:
+        entity: the contract's entity name ("hours", "date", ...).
+        start, end: the span in the message.
+        value: the normalised value: a float for hours, a string for everything else.
+        text: the span as written.
+    """
+
+    entity: str
+    start: int
+    end: int
+    value: str | float
+    text: str
+
+
+Span = tuple[int, int]
+
+
+def extract_entities(
+    text: str, today: date, intent: str | None = None, protected: list[Span] | None = None
+) -> list[Entity]:
+    """Finds the rule-based entities of a message.
+
+    Args:
+        text: the message.
+        today: the day relative dates are resolved against.
+        intent: the intent the classifier found, used only for numbers without a unit.
+        protected: spans that are names found by the entity model ("Rema 1000"); numbers
+            without a unit inside them are left alone.
+    """
+    protected = protected or []
+    numbers = find_numbers(text)
+    candidates: list[Entity] = []
+
+    def add(entity: str, start: int, end: int, value: str | float) -> None:
+        candidates.append(Entity(entity, start, end, value, text[start:end]))
+
+    for ident in find_identifiers(text):
+        add(ident.entity, ident.start, ident.end, ident.value)
+    for found in find_dates_and_periods(text, today):
+        if found.kind == "period" and re.fullmatch(r"\d{4}", text[found.start:found.end]) \
+                and intent in _AMOUNT_INTENTS | _INVOICE_INTENTS:
+            continue  # "betalt 2025" is money, "faktura 2024" a number
+        add(found.kind, found.start, found.end, found.value)
+    for d in find_durations(text, numbers):
+        add("hours", d.start, d.end, format_hours(d.hours))
+    for money in find_money(text, numbers):
+        add("rate" if money.per_hour else "amount", money.start, money.end, format_decimal(money.value))
+
+    kept: list[Entity] = []
+    for c in sorted(candidates, key=lambda c: (-(c.end - c.start), _SPECIFICITY.index(c.entity), c.start)):
+        if c.entity == "email" or all(_apart(c, k) for k in kept):
+            if c.entity != "email" and any(_inside(c, p) for p in protected) \
+                    and not _has_unit(c):
+                continue
+            kept.append(c)
+
+    # Numbers without a unit, read by what the user asks for.
+    for n in numbers:
+        if n.words or any(not (n.end <= k.start or n.start >= k.end) for k in kept):
+            continue
+        if any(p[0] <= n.start and n.end <= p[1] for p in protected):
+            continue
+        raw = text[n.start:n.end]
+        if len(re.sub(r"\D", "", raw)) >= 8 or re.search(r"(?:kl\.?|klokka|klokken|at)\s*$", text[:n.start], re.I):
+            continue
+        if re.match(r"\s*%|\s*prosent|\s*percent", text[n.end:], re.I):
+            continue
+        entity = _bare_number_entity(n.value, intent)
+        if entity is None:
+            continue
+        value: str | float
+        if entity == "hours":
+            value = format_hours(n.value)
+        elif entity == "invoice_number":
+            if n.value != n.value.to_integral_value():
+                continue
+            value = re.sub(r"\D", "", raw)
+        else:
+            value = format_decimal(n.value)
+        kept.append(Entity(entity, n.start, n.end, value, raw))
+    return sorted(kept, key=lambda e: e.start)
+
+
+def _bare_number_entity(value: Decimal, intent: str | None) -> str | None:
+    if intent in _HOURS_INTENTS:
+        return "hours" if value <= 24 else None
+    if intent in _INVOICE_INTENTS:
+        return "invoice_number"
+    if intent == "create_invoice":
+        return "hours" if value < 50 else "amount"
+    if intent in _AMOUNT_INTENTS:
+        return "amount"
+    if intent in _RATE_INTENTS:
+        return "rate" if value >= 100 else None
+    return None
+
+
+def _apart(a: Entity, b: Entity) -> bool:
+    return a.end <= b.start or a.start >= b.end
+
+
+def _inside(e: Entity, span: Span) -> bool:
+    return span[0] <= e.start and e.end <= span[1]
+
+
+def _has_unit(e: Entity) -> bool:
+    """True when the entity's own text says what it is (a unit, a currency, a date word)."""
+    return bool(re.search(r"[^\d\s.,]", e.text))
+
+
+def trim_name(text: str, start: int, end: int, taken: list[Span]) -> Span | None:
+    """Cuts a name span found by the entity model so it does not cover a rule-based entity.
+
+    "nettside i går" tagged as a project becomes "nettside"; a name fully covered by a
+    rule-based entity disappears (None).
+    """
+    for s, e in sorted(taken):
+        if e <= start or s >= end:
+            continue
+        if s > start:
+            end = s
+        elif e < end:
+            start = e
+        else:
+            return None
+    segment = text[start:end]
+    lead = len(segment) - len(segment.lstrip(" ,.:"))
+    segment = segment.strip(" ,.:")
+    # Drop prepositions left dangling at the cut ("nettside på", "for Fjord Bygg").
+    words = segment.split(" ")
+    while words and words[-1].lower() in _DANGLING:
+        words.pop()
+    head = 0
+    while words and words[0].lower() in _DANGLING:
+        head += len(words[0]) + 1
+        words.pop(0)
+    cleaned = " ".join(words).strip()
+    if not cleaned:
+        return None
+    new_start = start + lead + head
+    return new_start, new_start + len(cleaned)
+
+
+_DANGLING = {"på", "i", "for", "til", "fra", "on", "in", "for", "to", "from", "at", "og", "and", "med", "with", ""}

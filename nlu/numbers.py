@@ -1,0 +1,302 @@
+"""Numbers as people type them in Norwegian and English chat: digits and words.
+
+Owns turning "1 234,50", "1.234", "7,5", "10k", "to og en halv", "halvannen", "fem hundre",
+"twenty-five" or "two and a half" into a `Decimal`, and finding such phrases in a text with
+their character spans. Units (timer, kr, per time) are the business of `durations`, `money`
+and `dates`; this module knows none of them.
+
+No Rasa import: these functions are tested on their own and used by `nlu.components`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+#: Number words of both languages, lowercased. "en"/"ett"/"ei"/"one"/"a"/"an" are also
+#: articles, so callers only accept word numbers that are followed by a unit.
+UNITS: dict[str, int] = {
+    "null": 0, "zero": 0,
+    "en": 1, "ett": 1, "ei": 1, "én": 1, "one": 1, "a": 1, "an": 1,
+    "to": 2, "two": 2,
+    "tre": 3, "three": 3,
+    "fire": 4, "four": 4,
+    "fem": 5, "five": 5,
+    "seks": 6, "six": 6,
+    "sju": 7, "syv": 7, "seven": 7,
+    "åtte": 8, "atte": 8, "eight": 8,
+    "ni": 9, "nine": 9,
+    "ti": 10, "ten": 10,
+    "elleve": 11, "eleven": 11,
+    "tolv": 12, "twelve": 12,
+    "tretten": 13, "thirteen": 13,
+    "fjorten": 14, "fourteen": 14,
+    "femten": 15, "fifteen": 15,
+    "seksten": 16, "sixteen": 16,
+    "sytten": 17, "seventeen": 17,
+    "atten": 18, "eighteen": 18,
+    "nitten": 19, "nineteen": 19,
+}
+TENS: dict[str, int] = {
+    "tjue": 20, "tyve": 20, "twenty": 20,
+    "tretti": 30, "tredve": 30, "thirty": 30,
+    "førti": 40, "forti": 40, "forty": 40, "fourty": 40,
+    "femti": 50, "fifty": 50,
+    "seksti": 60, "sixty": 60,
+    "sytti": 70, "seventy": 70,
+    "åtti": 80, "atti": 80, "eighty": 80,
+    "nitti": 90, "ninety": 90,
+}
+SCALES: dict[str, int] = {
+    "hundre": 100, "hundred": 100,
+    "tusen": 1000, "thousand": 1000,
+    "million": 1_000_000, "millioner": 1_000_000, "millions": 1_000_000, "mill": 1_000_000,
+    "mln": 1_000_000, "mio": 1_000_000,
+    "milliard": 1_000_000_000, "milliarder": 1_000_000_000, "billion": 1_000_000_000,
+    "mrd": 1_000_000_000,
+}
+#: Words that mean a fraction on their own ("halvannen" is Norwegian for one and a half).
+FRACTION_WORDS: dict[str, Decimal] = {
+    "halvannen": Decimal("1.5"),
+    "halvanna": Decimal("1.5"),
+}
+CONNECTORS = {"og", "and", "-"}
+
+_ARTICLES = {"a", "an"}
+
+# A digit number: "1234", "1 234", "1.234", "1,234", "1 234,50", "7,5", "7.5", "1.234,-".
+# Grouping separators are only accepted before exactly three digits.
+DIGITS_RE = re.compile(
+    r"(?<![\w.,])"
+    r"(?P<num>\d{1,3}(?:(?:[ \u00a0.,'])\d{3})+(?![\d])(?:[.,]\d{1,2}(?!\d))?|\d+(?:[.,]\d+)?)"
+    r"(?P<suffix>k\b|mill\b|mln\b)?",
+    re.IGNORECASE,
+)
+
+_WORD_RE = re.compile(r"[a-zæøåé]+(?:-[a-zæøåé]+)*", re.IGNORECASE)
+
+
+def parse_digits(text: str) -> Decimal:
+    """Reads a number written with digits, with Norwegian or English separators.
+
+    A separator followed by exactly three digits (and another separator or the end) groups
+    thousands: "1.234" and "1,234" are 1234, "10 023" is 10023. A separator followed by one,
+    two or more than three digits is the decimal mark: "7,5" and "7.5" are 7.5.
+    """
+    s = text.strip().replace("\u00a0", " ").replace("'", " ")
+    s = re.sub(r"[.,]-$", "", s)  # "450,-"
+    # The last separator decides: two decimals or fewer after it means a decimal mark.
+    m = re.fullmatch(r"(?P<int>\d{1,3}(?:[ .,]\d{3})*|\d+)(?:(?P<sep>[.,])(?P<frac>\d+))?", s)
+    if not m:
+        raise ValueError(f"not a number: {text!r}")
+    int_part = re.sub(r"[ .,]", "", m.group("int"))
+    frac = m.group("frac")
+    if frac is None:
+        return Decimal(int_part)
+    if len(frac) == 3 and m.group("int").isdigit() and len(m.group("int")) <= 3:
+        # "1.234" / "1,234": a thousands group, not a decimal (money and hours never carry
+        # three decimals in chat).
+        return Decimal(int_part + frac)
+    return Decimal(f"{int_part}.{frac}")
+
+
+@dataclass(frozen=True)
+class NumberSpan:
+    """A number found in a text.
+
+    Attributes:
+        start: index of the first character.
+        end: index after the last character.
+        value: the number.
+        words: True when written with words ("fem", "to og en halv"); such numbers are only
+            trusted by callers when a unit follows.
+    """
+
+    start: int
+    end: int
+    value: Decimal
+    words: bool
+
+
+def _word_value(word: str) -> tuple[str, int | Decimal] | None:
+    """Classifies one word: ("unit"|"tens"|"scale"|"fraction", value), or None."""
+    w = word.lower()
+    if w in UNITS:
+        return ("unit", UNITS[w])
+    if w in TENS:
+        return ("tens", TENS[w])
+    if w in SCALES:
+        return ("scale", SCALES[w])
+    if w in FRACTION_WORDS:
+        return ("fraction", FRACTION_WORDS[w])
+    compound = _compound_value(w)
+    if compound is not None:
+        return ("tens", compound)
+    return None
+
+
+def _compound_value(word: str) -> int | None:
+    """Reads glued Norwegian and hyphenated English compounds: "tjuefem", "twenty-five",
+    "femhundre", "totusen"."""
+    w = word.replace("-", "")
+    for scale_word, scale in (("hundre", 100), ("tusen", 1000), ("hundred", 100),
+                              ("thousand", 1000)):
+        if w.endswith(scale_word) and len(w) > len(scale_word):
+            head = _compound_value(w[: -len(scale_word)]) or UNITS.get(w[: -len(scale_word)])
+            if head:
+                return head * scale
+    for tens_word, tens in TENS.items():
+        if w.startswith(tens_word) and len(w) > len(tens_word):
+            rest = w[len(tens_word):]
+            if rest in UNITS and 0 < UNITS[rest] < 10 and rest not in _ARTICLES:
+                return tens + UNITS[rest]
+    # Norwegian old style: "femogtjue" = 25
+    m = re.fullmatch(r"([a-zæøå]+)og([a-zæøå]+)", w)
+    if m and m.group(1) in UNITS and m.group(2) in TENS and 0 < UNITS[m.group(1)] < 10:
+        return TENS[m.group(2)] + UNITS[m.group(1)]
+    return None
+
+
+def words_to_number(words: list[str]) -> Decimal | None:
+    """Reads a whole list of number words: ["to", "tusen", "fem", "hundre"] → 2500,
+    ["to", "og", "en", "halv"] → 2.5, ["halvannen"] → 1.5, ["en", "halv"] → 0.5,
+    ["two", "and", "a", "half"] → 2.5, ["half", "an"] → 0.5. None when they are not a number.
+    """
+    value, used = _read_words(words)
+    if used != len(words):
+        return None
+    return value
+
+
+def _read_words(words: list[str]) -> tuple[Decimal | None, int]:
+    """Reads the longest number-word prefix of `words`; returns (value, words used)."""
+    lw = [w.lower() for w in words]
+    # "half a(n) ...", "en halv", "ei halv", "a half"
+    if len(lw) >= 2 and lw[0] == "half" and lw[1] in _ARTICLES:
+        return Decimal("0.5"), 2
+    if len(lw) >= 2 and lw[0] in {"en", "ei", "ett", "a", "an", "one"} and lw[1] in {"halv", "half"}:
+        return Decimal("0.5"), 2
+    if lw and lw[0] in {"halv", "half"}:
+        return Decimal("0.5"), 1
+    if len(lw) >= 2 and lw[0] in {"tre", "three"} and lw[1] in {"kvart", "kvarter", "quarters"}:
+        return Decimal("0.75"), 2
+    if len(lw) >= 2 and lw[0] in {"et", "ett", "a", "one"} and lw[1] in {"kvarter", "quarter"}:
+        return Decimal("0.25"), 2
+
+    total = 0
+    current = 0
+    used = 0
+    seen_any = False
+    i = 0
+    while i < len(lw):
+        kind = _word_value(lw[i])
+        if kind is None:
+            if lw[i] in CONNECTORS and seen_any and i + 1 < len(lw):
+                # "hundre og femti", "to og en halv", "two and a half"
+                nxt = lw[i + 1:]
+                if nxt[:2] in (["en", "halv"], ["ei", "halv"], ["a", "half"], ["one", "half"]):
+                    return Decimal(total + current) + Decimal("0.5"), i + 3
+                if _word_value(nxt[0]) is not None and nxt[0] not in _ARTICLES and nxt[0] not in {"en", "ei", "ett"}:
+                    i += 1
+                    continue
+                if nxt[0] in {"en", "ei", "ett"} and len(nxt) > 1 and nxt[1] not in {"halv"}:
+                    break
+            break
+        k, v = kind
+        if k == "fraction":
+            if seen_any:
+                break
+            return Decimal(v), i + 1
+        if k == "unit":
+            if lw[i] in _ARTICLES and (i + 1 >= len(lw) or _word_value(lw[i + 1]) is None
+                                      or _word_value(lw[i + 1])[0] != "scale"):
+                # "a" / "an" only as "a hundred", "a thousand"; otherwise an article.
+                if lw[i + 1:i + 2] == ["half"]:
+                    return Decimal("0.5"), i + 2
+                break
+            if seen_any and current % 10 != 0 and current % 100 < 20 and current != 0:
+                break  # "fem to" is two numbers
+            current += int(v)
+        elif k == "tens":
+            if seen_any and current % 100 != 0:
+                break
+            current += int(v)
+        else:  # scale
+            scale = int(v)
+            if current == 0:
+                current = 1
+            if scale == 100:
+                current *= 100
+            else:
+                total += current * scale
+                current = 0
+        seen_any = True
+        i += 1
+        used = i
+    if not seen_any:
+        return None, 0
+    return Decimal(total + current), used
+
+
+def find_numbers(text: str) -> list[NumberSpan]:
+    """Finds numbers written with digits or words, left to right, without overlaps.
+
+    "1 234,50" is one number; "10k" is 10000; "2,5 mill" is 2500000 (digit plus scale word);
+    "to og en halv" is 2.5.
+    """
+    found: list[NumberSpan] = []
+    for m in DIGITS_RE.finditer(text):
+        try:
+            value = parse_digits(m.group("num"))
+        except ValueError:
+            continue
+        end = m.end("num")
+        suffix = (m.group("suffix") or "").lower()
+        if suffix == "k":
+            value *= 1000
+            end = m.end()
+        elif suffix in {"mill", "mln"}:
+            value *= 1_000_000
+            end = m.end()
+        else:
+            # "2 millioner", "1,5 mill", "3 tusen"
+            after = re.match(r"\s*(millioner|million|millions|mill|mln|mio|milliarder|milliard|"
+                             r"billion|mrd|tusen|thousand)\b", text[end:], re.IGNORECASE)
+            if after:
+                value *= SCALES[after.group(1).lower()]
+                end += after.end()
+        found.append(NumberSpan(m.start("num"), end, value, words=False))
+
+    words = list(_WORD_RE.finditer(text))
+    i = 0
+    while i < len(words):
+        if any(n.start <= words[i].start() < n.end for n in found):
+            i += 1
+            continue
+        # Gather a run of words separated only by spaces (or hyphens).
+        run = [words[i]]
+        j = i + 1
+        while j < len(words) and re.fullmatch(r"[ \t]+", text[run[-1].end():words[j].start()]):
+            run.append(words[j])
+            j += 1
+        value, used = _read_words([w.group(0) for w in run])
+        if value is not None and used > 0:
+            # Trailing connector words ("og") are never the end of a number.
+            while used > 0 and run[used - 1].group(0).lower() in CONNECTORS:
+                used -= 1
+            if used > 0:
+                found.append(NumberSpan(run[0].start(), run[used - 1].end(), value, words=True))
+                i += used
+                continue
+        i += 1
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def format_decimal(value: Decimal) -> str:
+    """Writes money as the contract wants: a dot, no grouping, no decimals when whole,
+    otherwise two: 1234 → "1234", 1234.5 → "1234.50"."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(value.quantize(Decimal("0.01")))
