@@ -1,0 +1,73 @@
+# Bokbot: `make run` starts the assistant, `make test` runs every test. See README.md.
+
+SHELL := /bin/bash
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA_PY := $(RASA_VENV)/bin/python
+RASA_VERSION := 3.6.21
+# Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango).
+SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: run setup test lint types contracts unit nlu-test e2e nlu-report system-deps train bench clean
+
+run: setup
+	$(VENV)/bin/bokbot up
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@py=$$(bot/find-python.sh 3.11 2>/dev/null || bot/find-python.sh 3.12 2>/dev/null || bot/find-python.sh 3.13) || \
+	  { echo "Python 3.11 or newer is needed for .venv (looked for python3.11, python3.12, python3.13)."; exit 1; }; \
+	  test -x $(PY) || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(RASA_VENV)/.installed: nlu/requirements.txt
+	@py=$$(bot/find-python.sh 3.10) || exit 1; \
+	  test -x $(RASA_PY) || $$py -m venv $(RASA_VENV)
+	$(RASA_PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(RASA_PY) -m pip install --quiet rasa==$(RASA_VERSION) -r nlu/requirements.txt
+	touch $@
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install these Debian packages: $$missing (sudo apt-get install $$missing)"; exit 1; fi; \
+	fi
+
+train: setup
+	$(VENV)/bin/bokbot train
+
+test: setup system-deps
+	$(MAKE) lint types contracts unit nlu-test e2e
+
+lint:
+	$(VENV)/bin/ruff check bot nlu actions ledger channels tests bench
+
+types:
+	$(VENV)/bin/mypy ledger
+
+contracts:
+	$(VENV)/bin/lint-imports
+
+unit:
+	$(PY) -m pytest -q -m "not e2e" --ignore=tests/nlu --ignore=tests/e2e
+
+nlu-test:
+	PYTHONPATH=. $(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu
+
+e2e:
+	$(PY) -m pytest -q tests/e2e
+
+nlu-report: setup
+	PYTHONPATH=. $(RASA_PY) -m nlu.report
+
+bench: setup
+	$(PY) -m bench.ledger_bench --backend sqlite
+	$(PY) -m bench.ledger_bench --backend postgresql
+
+clean:
+	rm -rf var/cache models/*.tar.gz .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Who is asking, for which company, in which language, through which channel.
+
+The gateway authenticates every message and passes the user, company, role, channel and
+message id to Rasa as message metadata; Rasa's NLU adds the language. Actions read them
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+LANGUAGES = ("nb", "en")
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The person behind the current message.
+
+    Attributes:
+      user_id, company_id, role: as the gateway established them; None when the message did
+        not come through the gateway (then nothing may be read or written).
+      channel: "web", "telegram", "api", "cli" or "voice".
+      message_id: the channel's id of the message, used as the source of what is posted.
+      language: "nb" or "en".
+    """
+
+    user_id: int | None
+    company_id: int | None
+    role: str | None
+    channel: str
+    message_id: str
+    language: str
+
+    @property
+    def known(self) -> bool:
+        return self.user_id is not None and self.company_id is not None
+
+    @property
+    def source(self) -> str:
+        return f"chat:{self.message_id}" if self.message_id else "chat"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def language_of(tracker: Tracker) -> str:
+    """The language of the latest message: the NLU's verdict, else the last one known."""
+    latest = tracker.latest_message or {}
+    language = latest.get("language")
+    if isinstance(language, dict):
+        language = language.get("name")
+    if language not in LANGUAGES:
+        for entity in latest.get("entities") or []:
+            if entity.get("entity") == "language" and entity.get("value") in LANGUAGES:
+                language = entity["value"]
+    if language not in LANGUAGES:
+        language = tracker.get_slot("language")
+    return language if language in LANGUAGES else "nb"
+
+
+def asker_of(tracker: Tracker) -> Asker:
+    """The asker of the tracker's latest message."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    if not metadata:
+        metadata = tracker.get_slot("session_started_metadata") or {}
+    return Asker(
+        user_id=_int(metadata.get("user_id")),
+        company_id=_int(metadata.get("company_id")),
+        role=str(metadata["role"]) if metadata.get("role") else None,
+        channel=str(metadata.get("channel") or "api"),
+        message_id=str(metadata.get("message_id") or ""),
+        language=language_of(tracker),
+    )

@@ -1,0 +1,171 @@
+"""Running the three processes (action server, Rasa server, gateway) as one assistant.
+
+Each starts with its own log file in `var/log/`, is health-checked before the next one is
+needed, and all of them stop together on Ctrl-C (or when one of them dies).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.training import rasa_env
+from ledger.settings import PROJECT_ROOT, Settings
+
+VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+
+
+@dataclass
+class Service:
+    """One child process with its health check."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log_path: Path
+    healthy: Callable[[], bool]
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if not self.alive():
+            return
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+
+def http_ok(url: str, check: Callable[[bytes], bool] | None = None) -> Callable[[], bool]:
+    def probe() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as response:
+                body = response.read()
+                return response.status == 200 and (check is None or check(body))
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    return probe
+
+
+def _rasa_has_model(body: bytes) -> bool:
+    try:
+        return bool(json.loads(body).get("model_file"))
+    except ValueError:
+        return False
+
+
+def write_endpoints(settings: Settings) -> Path:
+    path = settings.var_dir / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{settings.action_port}/webhook"\n')
+    return path
+
+
+def services(settings: Settings, model: Path) -> list[Service]:
+    """The three processes for `settings`, in start order."""
+    log_dir = settings.var_dir / "log"
+    base_env = dict(os.environ)
+    base_env["BOKBOT_DATABASE_URL"] = settings.database_url
+    action_env = {**base_env, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(PROJECT_ROOT)}
+    gateway_env = {
+        **base_env,
+        "BOKBOT_GATEWAY_PORT": str(settings.gateway_port),
+        "BOKBOT_RASA_URL": settings.rasa_base_url,
+        "BOKBOT_HOST": settings.host,
+    }
+    return [
+        Service(
+            "action server",
+            [str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            action_env,
+            log_dir / "actions.log",
+            http_ok(f"http://127.0.0.1:{settings.action_port}/health"),
+        ),
+        Service(
+            "Rasa server",
+            [
+                str(RASA_PYTHON), "-m", "rasa", "run", "--enable-api",
+                "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+                "--model", str(model), "--endpoints", str(write_endpoints(settings)),
+                "--credentials", "bot/credentials.yml",
+            ],
+            rasa_env(),
+            log_dir / "rasa.log",
+            http_ok(f"http://127.0.0.1:{settings.rasa_port}/status", _rasa_has_model),
+        ),
+        Service(
+            "gateway",
+            [str(VENV_PYTHON), "-m", "channels"],
+            gateway_env,
+            log_dir / "gateway.log",
+            http_ok(f"http://127.0.0.1:{settings.gateway_port}/health"),
+        ),
+    ]
+
+
+class Stack:
+    """The running assistant; a context manager that stops everything on exit."""
+
+    def __init__(self, settings: Settings, model: Path) -> None:
+        self.services = services(settings, model)
+
+    def start(self, timeout: float = 300.0, say: Callable[[str], None] = print) -> None:
+        for service in self.services:
+            service.start()
+        deadline = time.monotonic() + timeout
+        for service in self.services:
+            while not service.healthy():
+                if not service.alive():
+                    self.stop()
+                    raise RuntimeError(f"the {service.name} stopped; see {service.log_path}")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"the {service.name} did not become healthy; see {service.log_path}")
+                time.sleep(0.5)
+            say(f"  {service.name} is up (log: {service.log_path.relative_to(PROJECT_ROOT)})")
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def wait(self) -> None:
+        """Block until Ctrl-C or until a process dies; then stop them all."""
+        try:
+            while all(s.alive() for s in self.services):
+                time.sleep(1)
+            dead = [s.name for s in self.services if not s.alive()]
+            print(f"Stopped because the {', '.join(dead)} exited.", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("\nStopping...", file=sys.stderr)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
