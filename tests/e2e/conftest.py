@@ -1,0 +1,110 @@
+"""The real assistant for end-to-end tests: a model trained for this run (or reused when one
+matches the training data), the real action server, Rasa server and gateway on free ports,
+and fresh SQLite books with the demo company."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from ledger.migrate import upgrade
+from ledger.settings import PROJECT_ROOT, Settings
+
+from bot import training
+from bot.cli import ensure_demo
+from bot.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """The assistant as a user reaches it.
+
+    Attributes:
+      gateway_url: the gateway's base address, ending in "/".
+      owner_token, staff_token: API tokens of the demo company's owner and a staff member.
+      company_id: the demo company.
+      database_url: the books, for checks a test makes behind the API's back.
+      rasa_url: the Rasa server (reachable from this host only).
+      var_dir: where the processes' logs are (`log/`).
+    """
+
+    gateway_url: str
+    owner_token: str
+    staff_token: str
+    company_id: int
+    database_url: str
+    rasa_url: str
+    var_dir: Path
+
+    def chat(self, text: str, token: str | None = None, **extra: Any) -> requests.Response:
+        """One chat turn through the REST API."""
+        return requests.post(
+            f"{self.gateway_url}api/v1/chat",
+            json={"text": text, **extra},
+            headers={"Authorization": f"Bearer {token or self.owner_token}"},
+            timeout=120,
+        )
+
+    def get(self, path: str, token: str | None = None, **params: Any) -> requests.Response:
+        return requests.get(
+            f"{self.gateway_url}{path.lstrip('/')}",
+            params=params,
+            headers={"Authorization": f"Bearer {token or self.owner_token}"},
+            timeout=60,
+        )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    var_dir = tmp_path_factory.mktemp("bokbot-var")
+    settings = Settings(
+        database_url=f"sqlite:///{var_dir / 'bokbot.db'}",
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        var_dir=var_dir,
+        models_dir=PROJECT_ROOT / "models",
+        telegram_token="",
+    )
+    upgrade(settings.database_url)
+    demo = ensure_demo(settings, say=False)
+    assert demo is not None
+    model = training.train(settings.models_dir)
+    running = Stack(settings, model)
+    running.start(say=lambda line: None)
+    try:
+        yield RunningStack(
+            gateway_url=f"http://127.0.0.1:{settings.gateway_port}/",
+            owner_token=demo["owner_token"],
+            staff_token=demo["staff_token"],
+            company_id=int(demo["company_id"]),
+            database_url=settings.database_url,
+            rasa_url=settings.rasa_base_url,
+            var_dir=var_dir,
+        )
+    finally:
+        running.stop()
+        for log in sorted((var_dir / "log").glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-40:]
+            print(f"\n--- {log.name} (last lines) ---\n" + "\n".join(tail))
+
+
+def texts(response: requests.Response) -> list[str]:
+    """The texts of a chat reply."""
+    assert response.status_code == 200, response.text
+    return [m["text"] for m in json.loads(response.text)["messages"]]
