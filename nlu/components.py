@@ -1,0 +1,149 @@
+"""Bokbot's custom Rasa NLU components: language detection and the rule-based entities.
+
+Thin wiring only: the parsing lives in `nlu.language`, `nlu.entities` and the modules they
+use, which import nothing from Rasa. Both components are registered with Rasa 3's
+`DefaultV1Recipe` as untrained entity extractors, so they run at parse time only, after the
+classifier: the entity extractor reads the intent DIET found to interpret numbers without a
+unit, and replaces DIET's view of the entities it owns.
+
+How `language` reaches the action server (checked in the Rasa 3.6.21 source):
+`MessageProcessor._parse_message_with_graph` returns `Message.as_dict(only_output_properties=
+True)`, which includes every property set with `add_to_output=True`; the processor passes that
+whole dict as `parse_data` to `UserUttered`, whose constructor merges it into
+`UserUttered.parse_data`; the tracker's `latest_message` (`DialogueStateTracker.
+_latest_message_data`) is a copy of that `parse_data`, and `UserUttered.as_dict` keeps it for
+the tracker store. So a top-level `language` key survives into the `latest_message` that a
+rasa-sdk action server receives (`tracker.latest_message["language"]`). No `language` entity
+is needed; `emit_entity: true` in the config adds one anyway (value "nb"/"en") for a slot
+with a `from_entity` mapping. Messages that skip NLU (`/intent` payloads parsed by the
+RegexMessageHandler still pass through the pipeline; `trigger_intent` API calls do not) carry
+no key: actions should default to "nb".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.clock import today
+from nlu.entities import RULE_ENTITIES, extract_entities, trim_name
+from nlu.language import detect_language
+
+LANGUAGE_KEY = "language"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class LanguageDetector(GraphComponent):
+    """Sets `language` ("nb" or "en") on every parsed message, as a top-level output key."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"emit_entity": False}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._emit_entity = bool(config.get("emit_entity", False))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Detects the language of each message."""
+        for message in messages:
+            text = message.get(TEXT) or ""
+            language = detect_language(text)
+            message.set(LANGUAGE_KEY, language, add_to_output=True)
+            if self._emit_entity:
+                entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE_KEY]
+                entities.append({"entity": LANGUAGE_KEY, "value": language,
+                                 "extractor": self.__class__.__name__})
+                message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Finds and normalises hours, amount, rate, date, period, invoice_number, orgnr and email.
+
+    Runs after DIET: DIET's entities of these types are dropped, and DIET's names (customer,
+    project, ...) are cut back where they overlap one of ours ("nettside i går" → "nettside").
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NormalisedEntityExtractor:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Adds the normalised entities to each message."""
+        day = today()
+        for message in messages:
+            self._process_one(message, day)
+        return messages
+
+    def _process_one(self, message: Message, day: Any) -> None:
+        text = message.get(TEXT) or ""
+        intent = (message.get(INTENT) or {}).get("name")
+        others = [e for e in message.get(ENTITIES, []) if e.get("entity") not in RULE_ENTITIES]
+        names = [(int(e["start"]), int(e["end"])) for e in others if "start" in e and "end" in e]
+        ours = extract_entities(text, day, intent=intent, protected=names)
+        taken = [(e.start, e.end) for e in ours]
+
+        kept: list[dict[str, Any]] = []
+        for e in others:
+            if "start" not in e or "end" not in e or e.get("entity") == LANGUAGE_KEY:
+                kept.append(e)
+                continue
+            span = trim_name(text, int(e["start"]), int(e["end"]), taken)
+            if span is None:
+                continue
+            if span != (e["start"], e["end"]):
+                e = {**e, "start": span[0], "end": span[1], "value": text[span[0]:span[1]]}
+            kept.append(e)
+
+        for found in ours:
+            kept.append(
+                {
+                    "entity": found.entity,
+                    "start": found.start,
+                    "end": found.end,
+                    "value": found.value,
+                    "text": found.text,
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+            )
+        kept.sort(key=lambda e: (e.get("start", 1 << 30), e.get("entity", "")))
+        message.set(ENTITIES, kept, add_to_output=True)
