@@ -1,6 +1,6 @@
 """The one path every chat message takes, whatever the channel (web chat, Telegram, REST,
 `bokbot shell`): who is asking, for which company, whether this message was handled
-before, the hand-off to Rasa, and the replies in the API's shape.
+before, the hand-off to Rasa, and the replies as typed values in the API's shape.
 
 A message id seen before returns the first answer and reaches Rasa (and so the books) only
 once, even when both copies arrive at the same time.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from channels.rasa_client import RasaUnavailable, send_to_rasa
 from ledger import identity
 from ledger.errors import NotFound
-from ledger.models import IdempotencyRecord, User
-
-from channels.rasa_client import RasaUnavailable, send_to_rasa
+from ledger.models import Company, IdempotencyRecord, User
 
 MAX_MESSAGE_LENGTH = 2000
+MAX_MESSAGE_ID_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ class ChatTurn:
 
     Attributes:
       user_id: the authenticated user.
-      text: what they wrote (or what speech recognition heard).
+      text: what they wrote (or what speech recognition heard, or a button's payload).
       channel: "web", "telegram", "api", "cli" or "voice".
       company_id: the company asked for; None for the user's active company.
       message_id: the channel's id of the message, the idempotency key; None if it has none.
+        Channels prefix their own ids ("tg:", "web:", "api:") so they never collide.
     """
 
     user_id: int
@@ -47,6 +49,92 @@ class ChatTurn:
     message_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Button:
+    """A choice offered with a message.
+
+    Attributes:
+      title: what the button says ("Ja").
+      payload: what is sent as the person's message when it is pressed ("/affirm").
+    """
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """One message from the assistant.
+
+    Attributes:
+      text: the words; may be empty when the message is only an image or a file.
+      buttons: choices, in order; empty when there are none.
+      image: address of a picture (a chart), usually a gateway path ("/api/v1/..."); None if none.
+      attachment: address of a file (an invoice PDF), usually a gateway path; None if none.
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: str | None = None
+    attachment: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The message in the API's shape: `{"text", "buttons", "image"?, "attachment"?}`."""
+        return reply(
+            self.text,
+            image=self.image,
+            attachment=self.attachment,
+        ) | {"buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BotMessage:
+        """A message back from its API shape (as stored for a repeated message id)."""
+        return cls(
+            text=str(value.get("text") or ""),
+            buttons=tuple(
+                Button(str(b.get("title", "")), str(b.get("payload", "")))
+                for b in value.get("buttons") or []
+                if isinstance(b, dict)
+            ),
+            image=str(value["image"]) if value.get("image") else None,
+            attachment=str(value["attachment"]) if value.get("attachment") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The assistant's answer to one turn.
+
+    Attributes:
+      messages: the replies, in order.
+      repeated: True when the message id was handled before and these are the first
+        answer's messages again (a channel that already delivered them need not resend).
+    """
+
+    messages: tuple[BotMessage, ...]
+    repeated: bool = False
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [m.as_json() for m in self.messages]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-in user as the channels need to know them.
+
+    Attributes:
+      user_id: the user's id.
+      name: their name, for greetings.
+      language: "nb" or "en", for the channel's own words.
+      company_name: the company they act for now; "" if they belong to none.
+    """
+
+    user_id: int
+    name: str
+    language: str
+    company_name: str
+
+
 def reply(text: str, **extra: Any) -> dict[str, Any]:
     """A message in the API's shape."""
     message: dict[str, Any] = {"text": text, "buttons": []}
@@ -54,34 +142,91 @@ def reply(text: str, **extra: Any) -> dict[str, Any]:
     return message
 
 
+def bot_messages_from_rasa(raw: list[dict[str, Any]]) -> tuple[BotMessage, ...]:
+    """Rasa's REST-channel replies as messages; empty ones are dropped."""
+    messages: list[BotMessage] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        custom_value = item.get("custom")
+        custom: dict[str, Any] = custom_value if isinstance(custom_value, dict) else {}
+        buttons = tuple(
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in (item.get("buttons") or custom.get("buttons") or [])
+            if isinstance(b, dict)
+        )
+        image = item.get("image") or custom.get("image")
+        attachment = item.get("attachment") or custom.get("attachment")
+        message = BotMessage(
+            text=str(item.get("text") or custom.get("text") or ""),
+            buttons=buttons,
+            image=str(image) if image else None,
+            attachment=str(attachment) if attachment else None,
+        )
+        if message.text or message.buttons or message.image or message.attachment:
+            messages.append(message)
+    return tuple(messages)
+
+
 def normalise_rasa_messages(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rasa's REST-channel replies as `{"text", "buttons", "image"?, "attachment"?}`."""
-    messages: list[dict[str, Any]] = []
-    for item in raw:
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-        text = item.get("text") or custom.get("text") or ""
-        buttons = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in (item.get("buttons") or custom.get("buttons") or [])
-        ]
-        message = reply(
-            text,
-            image=item.get("image") or custom.get("image"),
-            attachment=item.get("attachment") or custom.get("attachment"),
-        )
-        message["buttons"] = buttons
-        if message["text"] or buttons or "image" in message or "attachment" in message:
-            messages.append(message)
-    return messages
+    return [m.as_json() for m in bot_messages_from_rasa(raw)]
+
+
+def _person(session: Session, user: User) -> Person:
+    company_name = ""
+    memberships = identity.memberships_of(session, user.id)
+    if memberships:
+        company = session.get(Company, identity.current_company_id(session, user))
+        company_name = company.name if company is not None else ""
+    return Person(user.id, user.name, user.language if user.language in ("nb", "en") else "nb", company_name)
 
 
 class Conversations:
-    """Hands messages to Rasa on behalf of authenticated users."""
+    """Hands messages to Rasa on behalf of authenticated users, and says who they are."""
 
     def __init__(self, sessions: sessionmaker[Session], http: ClientSession, rasa_url: str) -> None:
         self.sessions = sessions
         self.http = http
         self.rasa_url = rasa_url
+
+    # Who is asking: every channel signs people in through these.
+
+    def _in_db_person(self, find: Callable[[Session], User | None]) -> Person | None:
+        with self.sessions.begin() as session:
+            user = find(session)
+            return _person(session, user) if user is not None else None
+
+    async def person_by_token(self, token: str) -> Person | None:
+        """The user an API token belongs to, or None."""
+        return await asyncio.to_thread(self._in_db_person, lambda s: identity.user_by_token(s, token))
+
+    async def person_by_telegram(self, telegram_user_id: int) -> Person | None:
+        """The user linked to a Telegram account, or None."""
+        return await asyncio.to_thread(
+            self._in_db_person, lambda s: identity.user_by_telegram_id(s, telegram_user_id)
+        )
+
+    async def link_telegram(self, code: str, telegram_user_id: int) -> Person | None:
+        """Link a Telegram account with a link code (single-use, expiring); None if not valid."""
+        return await asyncio.to_thread(
+            self._in_db_person, lambda s: identity.redeem_link_code(s, code, telegram_user_id)
+        )
+
+    async def sign_in_with_code(self, code: str) -> tuple[Person, str] | None:
+        """Spend a link code typed into the web chat for a fresh API token; None if not valid."""
+
+        def exchange() -> tuple[Person, str] | None:
+            with self.sessions.begin() as session:
+                issued = identity.issue_web_session_token(session, code)
+                if issued is None:
+                    return None
+                user, token = issued
+                return _person(session, user), token
+
+        return await asyncio.to_thread(exchange)
+
+    # One turn.
 
     def _prepare(self, turn: ChatTurn) -> tuple[int, str]:
         with self.sessions.begin() as session:
@@ -92,9 +237,13 @@ class Conversations:
             role = identity.role_in(session, user.id, company_id)
             return company_id, role
 
-    def _claim(self, turn: ChatTurn, company_id: int) -> bool:
-        """Record the message id; False if it was recorded before (a repeat)."""
+    @staticmethod
+    def _key(turn: ChatTurn) -> str:
         assert turn.message_id is not None
+        return turn.message_id[:MAX_MESSAGE_ID_LENGTH]
+
+    def _claim(self, turn: ChatTurn) -> bool:
+        """Record the message id; False if it was recorded before (a repeat)."""
         digest = hashlib.sha256(turn.text.encode("utf-8")).hexdigest()
         try:
             with self.sessions.begin() as session:
@@ -103,7 +252,7 @@ class Conversations:
                         company_id=None,
                         user_id=turn.user_id,
                         scope="chat",
-                        key=turn.message_id[:200],
+                        key=self._key(turn),
                         request_hash=digest,
                         response=None,
                     )
@@ -112,8 +261,7 @@ class Conversations:
         except IntegrityError:
             return False
 
-    def _record(self, turn: ChatTurn, messages: list[dict[str, Any]] | None) -> None:
-        assert turn.message_id is not None
+    def _record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
         with self.sessions.begin() as session:
             record = self._find(session, turn)
             if record is None:
@@ -121,7 +269,7 @@ class Conversations:
             if messages is None:
                 session.delete(record)  # Rasa never saw it: let the sender try again
             else:
-                record.response = {"messages": messages}
+                record.response = {"messages": [m.as_json() for m in messages]}
 
     def _find(self, session: Session, turn: ChatTurn) -> IdempotencyRecord | None:
         return session.scalar(
@@ -129,25 +277,27 @@ class Conversations:
                 IdempotencyRecord.user_id == turn.user_id,
                 IdempotencyRecord.company_id.is_(None),
                 IdempotencyRecord.scope == "chat",
-                IdempotencyRecord.key == turn.message_id,
+                IdempotencyRecord.key == self._key(turn),
             )
         )
 
-    def _first_answer(self, turn: ChatTurn) -> list[dict[str, Any]] | None:
+    def _first_answer(self, turn: ChatTurn) -> tuple[BotMessage, ...] | None:
         with self.sessions.begin() as session:
             record = self._find(session, turn)
             if record is None or record.response is None:
                 return None
-            return list(record.response.get("messages", []))
+            return tuple(BotMessage.from_json(m) for m in record.response.get("messages", []))
 
-    async def handle(self, turn: ChatTurn) -> list[dict[str, Any]]:
-        """The replies to one message (the first answer again for a repeated message id)."""
+    async def answer(self, turn: ChatTurn) -> Answer:
+        """The assistant's answer to one message (the first answer again, marked `repeated`,
+        for a message id seen before). Raises RasaUnavailable when Rasa does not answer; the
+        message id is then free again, so the sender may retry."""
         text = turn.text.strip()[:MAX_MESSAGE_LENGTH]
         company_id, role = await asyncio.to_thread(self._prepare, turn)
         if turn.message_id:
-            claimed = await asyncio.to_thread(self._claim, turn, company_id)
+            claimed = await asyncio.to_thread(self._claim, turn)
             if not claimed:
-                return await self._await_first_answer(turn)
+                return Answer(await self._await_first_answer(turn), repeated=True)
         metadata = {
             "user_id": turn.user_id,
             "company_id": company_id,
@@ -157,20 +307,24 @@ class Conversations:
         }
         try:
             raw = await send_to_rasa(self.http, self.rasa_url, f"user-{turn.user_id}", text, metadata)
-        except RasaUnavailable:
+        except (RasaUnavailable, asyncio.CancelledError):
             if turn.message_id:
-                await asyncio.to_thread(self._record, turn, None)
+                await asyncio.shield(asyncio.to_thread(self._record, turn, None))
             raise
-        messages = normalise_rasa_messages(raw)
+        messages = bot_messages_from_rasa(raw)
         if turn.message_id:
             await asyncio.to_thread(self._record, turn, messages)
-        return messages
+        return Answer(messages)
 
-    async def _await_first_answer(self, turn: ChatTurn, timeout: float = 120.0) -> list[dict[str, Any]]:
+    async def handle(self, turn: ChatTurn) -> list[dict[str, Any]]:
+        """The replies to one message in the API's shape (see `answer`)."""
+        return (await self.answer(turn)).as_json()
+
+    async def _await_first_answer(self, turn: ChatTurn, timeout: float = 120.0) -> tuple[BotMessage, ...]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             answer = await asyncio.to_thread(self._first_answer, turn)
             if answer is not None:
                 return answer
             await asyncio.sleep(0.2)
-        return []
+        return ()
