@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from channels import download_grants
+from channels.state import SESSIONS
 from ledger import identity
 from ledger.errors import Forbidden, IdempotencyConflict, LedgerError, NotFound
 from ledger.models import User
-
-from channels.state import SESSIONS
 
 T = TypeVar("T")
 
@@ -72,10 +72,13 @@ def bearer_token(request: web.Request) -> str:
 
 
 async def authenticate(request: web.Request) -> int:
-    """The id of the token's user; 401 without a valid token."""
+    """The id of the token's user; 401 without a valid token. A download grant (see
+    `channels.download_grants`) stands in for the token for one GET of one path."""
     token = bearer_token(request)
 
     def lookup(session: Session) -> int | None:
+        if download_grants.is_grant(token):
+            return download_grants.user_for_grant(session, token, request.path) if request.method == "GET" else None
         user = identity.user_by_token(session, token)
         return user.id if user else None
 
