@@ -316,7 +316,11 @@ class IdempotencyRecord(Base):
     """
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("company_id", "user_id", "scope", "key"),)
+    # NULLS NOT DISTINCT (PostgreSQL 15+): a key without a company or user is still unique, so
+    # two concurrent claims of it cannot both succeed. SQLite serialises writers instead.
+    __table_args__ = (
+        UniqueConstraint("company_id", "user_id", "scope", "key", postgresql_nulls_not_distinct=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))

@@ -168,7 +168,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('company_id', 'user_id', 'scope', 'key')
+    sa.UniqueConstraint('company_id', 'user_id', 'scope', 'key', postgresql_nulls_not_distinct=True)
     )
     op.create_table('journal_entries',
     sa.Column('id', sa.Integer(), nullable=False),
