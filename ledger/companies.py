@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError
-from stdnum.no import kontonr, orgnr as orgnr_check
+from stdnum.no import kontonr
+from stdnum.no import orgnr as orgnr_check
 
 from ledger.chart import install_chart, install_reference_data
-from ledger.errors import DuplicateName, InvalidInput, InvalidOrgnr
+from ledger.errors import DuplicateName, InvalidInput, InvalidOrgnr, UnknownCompany
 from ledger.identity import NewUser, add_user
 from ledger.models import Company
 
@@ -32,6 +33,14 @@ def valid_bank_account(value: str) -> str:
         return str(kontonr.validate(value))
     except ValidationError as exc:
         raise InvalidInput(f"not a valid bank account number: {value!r}", bank_account=value) from exc
+
+
+def company_by_id(session: Session, company_id: int) -> Company:
+    """The company, or `UnknownCompany`."""
+    company = session.get(Company, company_id)
+    if company is None:
+        raise UnknownCompany(f"no company {company_id}", company_id=company_id)
+    return company
 
 
 @dataclass(frozen=True)

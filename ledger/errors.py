@@ -47,6 +47,16 @@ class UnknownVatCode(LedgerError):
     code = "unknown_vat_code"
 
 
+class UnknownExpenseCategory(NotFound):
+    code = "unknown_expense_category"
+
+
+class VehicleUnknown(LedgerError):
+    """The VAT on this expense depends on whether the company's vehicle is a van or a car."""
+
+    code = "vehicle_unknown"
+
+
 class Forbidden(LedgerError):
     code = "forbidden"
 
