@@ -1,0 +1,441 @@
+"""Expenses: what a word for spending means in the books, and posting what was spent.
+
+"drivstoff 500 Circle K" becomes 7000 Drivstoff 400 (code 1) and 2710 Inngående mva 100
+against 1920 Bank 500. The words map to accounts and VAT codes through the expense-category
+table: rows without a company are the defaults, a company's own rows override them and users
+add more (`add_expense_category`). The VAT follows the law, not only the word:
+
+- fuel for a van (varebil) deducts input VAT; for a passenger car (personbil) none
+  (mval. § 8-4), so a company whose vehicle is not known yet gets `VehicleUnknown` and the
+  assistant asks;
+- entertainment (representasjon, e.g. a customer lunch) deducts none (mval. § 8-3);
+- a company that is not VAT-registered deducts nothing: the whole amount is the cost.
+
+Each treatment carries the reason in both languages, so the assistant can say why before it
+posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.companies import company_by_id
+from ledger.data import read_table
+from ledger.errors import (
+    DuplicateName,
+    InvalidAmount,
+    InvalidInput,
+    UnknownAccount,
+    UnknownExpenseCategory,
+    UnknownVatCode,
+    VehicleUnknown,
+)
+from ledger.journal import Posting, ensure_open, post_entry
+from ledger.models import Account, Company, ExpenseCategory
+from ledger.money import Money, money
+from ledger.suppliers import find_or_add_supplier
+from ledger.vat import INPUT_VAT_ACCOUNT, PURCHASE_CODES, rate_on, split_gross
+
+BANK_ACCOUNT = "1920"
+PAYABLES_ACCOUNT = "2400"
+NO_DEDUCTION_CODE = "0"
+VEHICLES = ("van", "car")
+
+Vehicle = Literal["van", "car"]
+Reason = Literal["category", "passenger_car", "not_vat_registered"]
+
+
+@dataclass(frozen=True)
+class ExpenseRule:
+    """One expense category as it applies to a company.
+
+    Attributes:
+      keyword: the word it is known by ("drivstoff", "lunsj med kunde").
+      account: the cost account.
+      vat_code: the purchase VAT code ("1" deducts 25 %, "0" deducts none).
+      needs_vehicle: the VAT depends on whether the vehicle is a van or a passenger car.
+      note_nb, note_en: why this account and code.
+      company_specific: the company's own row rather than a default.
+    """
+
+    keyword: str
+    account: str
+    vat_code: str
+    needs_vehicle: bool
+    note_nb: str
+    note_en: str
+    company_specific: bool = False
+
+
+def _rule(row: ExpenseCategory) -> ExpenseRule:
+    return ExpenseRule(
+        keyword=row.keyword,
+        account=row.account,
+        vat_code=row.vat_code,
+        needs_vehicle=row.needs_vehicle,
+        note_nb=row.note_nb,
+        note_en=row.note_en,
+        company_specific=row.company_id is not None,
+    )
+
+
+def expense_categories(session: Session, company_id: int) -> list[ExpenseRule]:
+    """The categories the company can use: the defaults, each overridden by the company's own
+    row with the same keyword, plus the company's additions; by keyword."""
+    rows = session.scalars(
+        select(ExpenseCategory).where(
+            (ExpenseCategory.company_id == company_id) | ExpenseCategory.company_id.is_(None)
+        )
+    )
+    rules: dict[str, ExpenseRule] = {}
+    for row in rows:
+        rule = _rule(row)
+        if rule.company_specific or rule.keyword not in rules:
+            rules[rule.keyword] = rule
+    return [rules[k] for k in sorted(rules)]
+
+
+# --------------------------------------------------------------------------------------------
+# Understanding the word the user said
+
+_SUFFIXES = ("ene", "er", "en", "et", "es", "a", "e", "s")
+
+
+def normalise(text: str) -> str:
+    """Lower case, letters and digits only, single spaces ("Lunsj med  KUNDE!" → "lunsj med kunde")."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _stems(word: str) -> set[str]:
+    """The word and what is left without a plural or definite ending (kunder → kund, kunde)."""
+    stems = {word}
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stems.add(word[: -len(suffix)])
+    return stems
+
+
+def _same_word(a: str, b: str) -> bool:
+    return bool(_stems(a) & _stems(b))
+
+
+def _contains(said: list[str], keyword: list[str]) -> bool:
+    """Whether the keyword's words appear in a row in what was said (inflections allowed)."""
+    n = len(keyword)
+    return any(
+        all(_same_word(said[i + j], keyword[j]) for j in range(n)) for i in range(len(said) - n + 1)
+    )
+
+
+def match_keyword(said: str, keywords: list[str]) -> str | None:
+    """The keyword `said` means, tolerating inflection, extra words and small typos:
+    "bensin" → "bensin", "drivstoffet" → "drivstoff", "lunsj med kunden" → "lunsj med kunde",
+    "drivstof" → "drivstoff", "office supply" → "office supplies"."""
+    text = normalise(said)
+    if not text:
+        return None
+    by_text = {normalise(k): k for k in keywords}
+    if text in by_text:
+        return by_text[text]
+    words = text.split()
+    # Same words, inflected; then a keyword inside a longer phrase, the longest first.
+    for norm in sorted(by_text, key=lambda k: -len(k)):
+        kw = norm.split()
+        if len(kw) == len(words) and all(_same_word(a, b) for a, b in zip(words, kw, strict=True)):
+            return by_text[norm]
+    for norm in sorted(by_text, key=lambda k: (-len(k.split()), -len(k))):
+        if _contains(words, norm.split()):
+            return by_text[norm]
+    close = difflib.get_close_matches(text, list(by_text), n=1, cutoff=0.8)
+    if close:
+        return by_text[close[0]]
+    for word in words:
+        close = difflib.get_close_matches(word, [k for k in by_text if " " not in k and len(k) > 3], n=1, cutoff=0.85)
+        if close and len(word) > 3:
+            return by_text[close[0]]
+    return None
+
+
+def find_category(session: Session, company_id: int, said: str) -> ExpenseRule:
+    """The category the user means by `said`; `UnknownExpenseCategory` (with the closest
+    keywords as suggestions) when none fits."""
+    rules = {r.keyword: r for r in expense_categories(session, company_id)}
+    keyword = match_keyword(said, list(rules))
+    if keyword is None:
+        suggestions = difflib.get_close_matches(normalise(said), list(rules), n=3, cutoff=0.5)
+        raise UnknownExpenseCategory(
+            f"no expense category for {said!r}", said=said, suggestions=suggestions
+        )
+    return rules[keyword]
+
+
+def add_expense_category(
+    session: Session,
+    company_id: int,
+    keyword: str,
+    account: str,
+    vat_code: str,
+    *,
+    needs_vehicle: bool = False,
+    note_nb: str = "",
+    note_en: str = "",
+) -> ExpenseRule:
+    """Teach the company a new word for spending (or override a default's account and code)."""
+    word = normalise(keyword)
+    if not word:
+        raise InvalidInput("an expense category needs a word", keyword=keyword)
+    if vat_code not in PURCHASE_CODES:
+        raise UnknownVatCode(f"{vat_code!r} is not a purchase VAT code", vat_code=vat_code)
+    known = session.scalar(
+        select(Account.id).where(Account.company_id == company_id, Account.number == account)
+    )
+    if known is None:
+        raise UnknownAccount(f"no such account: {account}", accounts=[account])
+    taken = session.scalar(
+        select(ExpenseCategory.id).where(
+            ExpenseCategory.company_id == company_id, ExpenseCategory.keyword == word
+        )
+    )
+    if taken is not None:
+        raise DuplicateName(f"the company already has the category {word!r}", keyword=word)
+    row = ExpenseCategory(
+        company_id=company_id,
+        keyword=word,
+        account=account,
+        vat_code=vat_code,
+        needs_vehicle=needs_vehicle,
+        note_nb=note_nb,
+        note_en=note_en,
+    )
+    session.add(row)
+    session.flush()
+    return _rule(row)
+
+
+def set_vehicle(session: Session, company_id: int, vehicle: str) -> Company:
+    """Record whether the company drives a van ("van", varebil) or a passenger car ("car")."""
+    if vehicle not in VEHICLES:
+        raise InvalidInput(f"a vehicle is a van or a car, not {vehicle!r}", vehicle=vehicle)
+    company = company_by_id(session, company_id)
+    company.vehicle = vehicle
+    session.flush()
+    return company
+
+
+# --------------------------------------------------------------------------------------------
+# How it is booked
+
+
+@dataclass(frozen=True)
+class ExpenseTreatment:
+    """The account and VAT an expense is booked with, and why.
+
+    Attributes:
+      category: the category the word resolved to.
+      account: the cost account.
+      vat_code: the purchase code on the lines; None for a company outside the VAT register.
+      rate: the deductible rate in percent (0 when nothing is deducted).
+      reason: "category" (the category's own rule), "passenger_car" (no deduction for a
+        passenger car, mval. § 8-4) or "not_vat_registered".
+      law: the provision behind a reason other than the category's own (whose note says it).
+      note_nb, note_en: the reason in words, to tell the user before posting.
+    """
+
+    category: ExpenseRule
+    account: str
+    vat_code: str | None
+    rate: Decimal
+    reason: Reason
+    law: str
+    note_nb: str
+    note_en: str
+
+    @property
+    def deducts_vat(self) -> bool:
+        return self.rate > 0
+
+
+@lru_cache(maxsize=1)
+def _reasons() -> dict[str, dict[str, str]]:
+    return {row["reason"]: row for row in read_table("expense_reasons.csv")}
+
+
+def _because(category: ExpenseRule, reason: Reason, account: str, code: str | None, rate: Decimal) -> ExpenseTreatment:
+    text = _reasons()[reason]
+    return ExpenseTreatment(category, account, code, rate, reason, text["law"], text["note_nb"], text["note_en"])
+
+
+def expense_treatment(
+    session: Session, company_id: int, category: ExpenseRule, day: dt.date
+) -> ExpenseTreatment:
+    """How `category` is booked for this company on `day`; `VehicleUnknown` when the answer
+    depends on a vehicle the company has not told us about yet."""
+    company = company_by_id(session, company_id)
+    if not company.vat_registered:
+        return _because(category, "not_vat_registered", category.account, None, Decimal(0))
+    if category.needs_vehicle:
+        if company.vehicle not in VEHICLES:
+            raise VehicleUnknown(
+                "is the vehicle a van or a passenger car?", keyword=category.keyword, company_id=company_id
+            )
+        if company.vehicle == "car":
+            return _because(category, "passenger_car", category.account, NO_DEDUCTION_CODE, Decimal(0))
+    return ExpenseTreatment(
+        category=category,
+        account=category.account,
+        vat_code=category.vat_code,
+        rate=rate_on(session, category.vat_code, day),
+        reason="category",
+        law="",
+        note_nb=category.note_nb,
+        note_en=category.note_en,
+    )
+
+
+def expense_postings(
+    gross: Decimal,
+    account: str,
+    vat_code: str | None,
+    rate: Decimal,
+    paid_from: str = BANK_ACCOUNT,
+    *,
+    supplier_id: int | None = None,
+    description: str = "",
+) -> tuple[Posting, ...]:
+    """The lines of an expense of `gross` (VAT included) paid from `paid_from` (1920 bank,
+    or 2400 when it is a bill to pay later):
+
+    500 at 25 % → 7000 400 (code 1), 2710 100 (code 1, base 400) / 1920 -500;
+    500 at 0 % → 7000 500 (code 0) / 1920 -500.
+    """
+    amount = money(gross)
+    if amount <= 0:
+        raise InvalidAmount(f"an expense is a positive amount, not {amount}", value=str(amount))
+    payment = Posting(paid_from, -amount, description=description, supplier_id=supplier_id)
+    if rate == 0 or vat_code is None:
+        cost = Posting(account, amount, vat_code=vat_code, description=description, supplier_id=supplier_id)
+        return (cost, payment)
+    split = split_gross(amount, rate)
+    return (
+        Posting(account, split.net, vat_code=vat_code, description=description, supplier_id=supplier_id),
+        Posting(
+            INPUT_VAT_ACCOUNT,
+            split.vat,
+            vat_code=vat_code,
+            vat_base=split.net,
+            description=description,
+            supplier_id=supplier_id,
+        ),
+        payment,
+    )
+
+
+@dataclass(frozen=True)
+class ExpensePlan:
+    """An expense as it will be posted: shown to the user, who says yes or no.
+
+    Attributes:
+      treatment: the account, VAT code and reason.
+      gross: the amount paid, VAT included.
+      postings: the lines that will be posted (supplier not yet attached).
+    """
+
+    treatment: ExpenseTreatment
+    gross: Money
+    postings: tuple[Posting, ...]
+
+    @property
+    def vat(self) -> Money:
+        return sum((p.amount for p in self.postings if p.account == INPUT_VAT_ACCOUNT), Decimal("0.00"))
+
+    @property
+    def net(self) -> Money:
+        return self.gross - self.vat
+
+
+def plan_expense(
+    session: Session,
+    company_id: int,
+    amount: Decimal | str | int,
+    category: str | ExpenseRule,
+    date: dt.date,
+    *,
+    paid_from: str = BANK_ACCOUNT,
+) -> ExpensePlan:
+    """What `register_expense` would post, without posting anything."""
+    rule = category if isinstance(category, ExpenseRule) else find_category(session, company_id, category)
+    gross = money(amount)
+    treatment = expense_treatment(session, company_id, rule, date)
+    postings = expense_postings(gross, treatment.account, treatment.vat_code, treatment.rate, paid_from)
+    return ExpensePlan(treatment, gross, postings)
+
+
+@dataclass(frozen=True)
+class RegisteredExpense:
+    """A posted expense.
+
+    Attributes:
+      entry_id, year, voucher_number: the voucher.
+      plan: what was posted and why.
+      supplier_id: the supplier (created if the vendor was new), or None without a vendor.
+    """
+
+    entry_id: int
+    year: int
+    voucher_number: int
+    plan: ExpensePlan
+    supplier_id: int | None
+
+
+def register_expense(
+    session: Session,
+    company_id: int,
+    amount: Decimal | str | int,
+    category: str | ExpenseRule,
+    date: dt.date,
+    vendor: str | None,
+    user: int | None,
+    channel: str,
+    source: str = "",
+    *,
+    paid_from: str = BANK_ACCOUNT,
+) -> RegisteredExpense:
+    """Post an expense of `amount` (VAT included) in `category` ("drivstoff", "lunsj med
+    kunde") bought from `vendor` (a new name becomes a supplier) by user id `user`, paid from
+    `paid_from`. Refused with a domain error, writing nothing, for an amount that is not
+    positive with at most two decimals, an unknown category, an unknown vehicle or a date in
+    a closed period."""
+    plan = plan_expense(session, company_id, amount, category, date, paid_from=paid_from)
+    ensure_open(session, company_id, date)
+    supplier = find_or_add_supplier(session, company_id, vendor) if vendor and vendor.strip() else None
+    keyword = plan.treatment.category.keyword
+    description = f"{keyword.capitalize()}, {supplier.name}" if supplier else keyword.capitalize()
+    postings = expense_postings(
+        plan.gross,
+        plan.treatment.account,
+        plan.treatment.vat_code,
+        plan.treatment.rate,
+        paid_from,
+        supplier_id=supplier.id if supplier else None,
+        description=description,
+    )
+    entry = post_entry(
+        session,
+        company_id,
+        date,
+        description,
+        postings,
+        channel=channel,
+        created_by_id=user,
+        source=source,
+    )
+    return RegisteredExpense(entry.id, entry.year, entry.voucher_number, plan, supplier.id if supplier else None)
