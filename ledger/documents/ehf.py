@@ -55,7 +55,7 @@ _EXEMPTION_REASONS = {
 }
 
 
-class EhfNotPossible(LedgerError):  # noqa: N818 - domain names, as in ledger.errors
+class EhfNotPossible(LedgerError):
     """The document cannot be sent as EHF (e.g. the buyer has no organisation number)."""
 
     code = "ehf_not_possible"
@@ -256,9 +256,7 @@ def _line(root: etree._Element, number: int, line: InvoiceLine, doc: InvoiceDocu
     credit = doc.is_credit_note
     el = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
     _cbc(el, "ID", str(number))
-    _cbc(el, "CreditedQuantity" if credit else "InvoicedQuantity", _number(line.quantity)).set(
-        "unitCode", line.unit
-    )
+    _cbc(el, "CreditedQuantity" if credit else "InvoicedQuantity", _number(line.quantity)).set("unitCode", line.unit)
     _amount(el, "LineExtensionAmount", line.net, doc.currency)
     if line.delivery_date:
         period = _cac(el, "InvoicePeriod")

@@ -343,9 +343,7 @@ class SchematronValidator:
                 raise SchematronError(f"Saxon cannot compile the rules of {name}")
 
     @classmethod
-    def from_file(
-        cls, sch_path: Path, phase: str | None = None, cache_dir: Path | None = None
-    ) -> SchematronValidator:
+    def from_file(cls, sch_path: Path, phase: str | None = None, cache_dir: Path | None = None) -> SchematronValidator:
         """Compiles ``sch_path``; with ``cache_dir``, reuses (or writes) the XSLT text there."""
         source = sch_path.read_bytes()
         compiler = Path(__file__).read_bytes()

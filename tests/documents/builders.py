@@ -64,9 +64,7 @@ BUYER = Party(
 )
 
 
-def line(
-    description: str, quantity_unit_price: str, vat: str = "3", delivered: str | None = None
-) -> InvoiceLine:
+def line(description: str, quantity_unit_price: str, vat: str = "3", delivered: str | None = None) -> InvoiceLine:
     """``line("Rådgivning", "7.5 HUR x 1200")``: quantity, unit and unit price in one string."""
     quantity, unit, _, price = quantity_unit_price.split()
     q, p = Decimal(quantity), Decimal(price)
@@ -123,9 +121,7 @@ def invoice(
     )
 
 
-def credit_note(
-    original: InvoiceDocument, *, number: str = "10024", issued: str = "2026-11-10"
-) -> InvoiceDocument:
+def credit_note(original: InvoiceDocument, *, number: str = "10024", issued: str = "2026-11-10") -> InvoiceDocument:
     """A credit note for the whole of ``original``, in the same series."""
     issue_date = dt.date.fromisoformat(issued)
     return replace(

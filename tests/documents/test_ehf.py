@@ -46,9 +46,7 @@ DOCUMENTS: dict[str, InvoiceDocument] = {
     "ENK": invoice(SELLER_ENK, BUYER, [line("Snekring", "12.25 HUR x 650", "3")], period=None),
     "credit note": credit_note(invoice(SELLER_AS, BUYER, SEVERAL_RATES)),
     "English invoice": invoice(SELLER_AS, BUYER, CONSULTING, language="en", order_reference="PO-778"),
-    "order reference only": invoice(
-        SELLER_AS, BUYER, CONSULTING, buyer_reference=None, order_reference="4500"
-    ),
+    "order reference only": invoice(SELLER_AS, BUYER, CONSULTING, buyer_reference=None, order_reference="4500"),
     "buyer not VAT-registered": invoice(SELLER_AS, replace(BUYER, vat_registered=False), CONSULTING),
 }
 
@@ -70,9 +68,7 @@ def test_issued_document_follows_the_ubl_structure(name: str) -> None:
 
 def test_the_ubl_structure_table_agrees_with_the_official_examples() -> None:
     peppol = shared_data.peppol_dir()
-    examples = sorted((peppol / "examples").glob("*.xml")) + sorted(
-        (peppol / "national-examples").glob("*/*.xml")
-    )
+    examples = sorted((peppol / "examples").glob("*.xml")) + sorted((peppol / "national-examples").glob("*/*.xml"))
     for path in examples:
         assert structure_errors(etree.parse(str(path)).getroot(), allow_unknown=True) == [], path.name
 
@@ -113,9 +109,7 @@ def test_an_enk_is_not_in_foretaksregisteret_so_only_no_r_002_warns() -> None:
 def test_a_seller_not_registered_for_vat_sends_category_o_and_no_vat_ids() -> None:
     root = build_ehf(DOCUMENTS["seller not VAT-registered"])
     assert xpath(root, "//cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']") == []
-    assert set(
-        xpath(root, "//cac:ClassifiedTaxCategory/cbc:ID/text() | //cac:TaxCategory/cbc:ID/text()")
-    ) == {"O"}
+    assert set(xpath(root, "//cac:ClassifiedTaxCategory/cbc:ID/text() | //cac:TaxCategory/cbc:ID/text()")) == {"O"}
     assert xpath(root, "//cac:ClassifiedTaxCategory/cbc:Percent") == []
     assert xpath(root, "//cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReason/text()") == [
         "Selger er ikke registrert i Merverdiavgiftsregisteret"

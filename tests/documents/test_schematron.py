@@ -65,9 +65,7 @@ def official_rule_tests() -> list[RuleExpectation]:
 
 
 RULE_TESTS = official_rule_tests()
-EXAMPLES = sorted((PEPPOL / "examples").glob("*.xml")) + sorted(
-    (PEPPOL / "national-examples" / "NO").glob("*.xml")
-)
+EXAMPLES = sorted((PEPPOL / "examples").glob("*.xml")) + sorted((PEPPOL / "national-examples" / "NO").glob("*.xml"))
 
 
 def flags_by_rule(findings: list[Finding]) -> dict[str, set[str]]:
@@ -194,7 +192,5 @@ def test_abstract_patterns_lets_names_and_first_rule_wins(tmp_path: Path) -> Non
 
 def test_the_compiled_stylesheet_has_one_mode_per_pattern() -> None:
     xslt = etree.fromstring(compile_schematron(PEPPOL / "sch" / "CEN-EN16931-UBL.sch").encode())
-    modes = {
-        t.get("mode") for t in xslt.iter("{http://www.w3.org/1999/XSL/Transform}template") if t.get("mode")
-    }
+    modes = {t.get("mode") for t in xslt.iter("{http://www.w3.org/1999/XSL/Transform}template") if t.get("mode")}
     assert modes == {"bbf:p1", "bbf:p2", "bbf:p3"}
