@@ -1,0 +1,218 @@
+"""Showing exactly what will be posted, and posting it only on "ja".
+
+Every action that writes to the books works in two steps. First it `propose`s: it stores
+what it wants to do in the `pending` slot (a JSON-serialisable `{"kind", "values", ...}`),
+shows the summary (customer, lines, net, VAT, total, accounts, due date) and offers Ja/Nei
+buttons (payloads `/affirm` and `/deny`). Then `ActionConfirm` (the rules send every
+`affirm` and `deny` to it) either posts, through the function registered for that kind with
+`@confirmed("<kind>")`, or clears the slot and says that nothing was posted.
+
+A "ja" only confirms the question it answers: if the person has said anything else since the
+proposal, or the proposal was made for another user or company, nothing is posted.
+
+    @confirmed("create_invoice")
+    def post_invoice(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
+        invoice = issue_invoice(session, asker.company_id, ..., created_by_id=asker.user_id)
+        return Done("invoice_created.j2", {"number": invoice.number, ...})
+
+    return propose(dispatcher, asker.language, "create_invoice", values, "invoice_summary.j2",
+                   shown={"lines": lines, "total": total}, asker=asker)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.books import sessions
+from actions.context import Asker, asker_of
+from actions.replies import render
+from ledger.errors import LedgerError
+
+log = logging.getLogger(__name__)
+
+PENDING_SLOT = "pending"
+AFFIRM_PAYLOAD = "/affirm"
+DENY_PAYLOAD = "/deny"
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a confirmed action did, for the reply.
+
+    Attributes:
+      template: the reply template ("invoice_created.j2"), rendered in the asker's language.
+      values: what the template shows.
+      attachment: a link to a document the reply carries (an invoice's PDF), if any.
+      events: slot events the posting implies (e.g. forgetting the last invoice asked about).
+    """
+
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    attachment: str | None = None
+    events: tuple[EventType, ...] = ()
+
+
+Poster = Callable[[Session, Asker, dict[str, Any]], Done]
+"""Posts a confirmed action inside the caller's transaction and says what it did."""
+
+_POSTERS: dict[str, Poster] = {}
+
+
+def confirmed(kind: str) -> Callable[[Poster], Poster]:
+    """Registers the function that carries out a confirmed action of this `kind`."""
+
+    def register(poster: Poster) -> Poster:
+        _POSTERS[kind] = poster
+        return poster
+
+    return register
+
+
+def poster_for(kind: str) -> Poster | None:
+    return _POSTERS.get(kind)
+
+
+def yes_no_buttons(language: str) -> list[dict[str, str]]:
+    """The Ja/Nei buttons under a summary."""
+    return [
+        {"title": render(language, "button_yes.j2"), "payload": AFFIRM_PAYLOAD},
+        {"title": render(language, "button_no.j2"), "payload": DENY_PAYLOAD},
+    ]
+
+
+def propose(
+    dispatcher: CollectingDispatcher,
+    language: str,
+    kind: str,
+    values: Mapping[str, Any],
+    summary_template: str,
+    *,
+    shown: Mapping[str, Any] | None = None,
+    asker: Asker | None = None,
+) -> list[EventType]:
+    """Shows what will be done and asks Ja/Nei; the events that remember the proposal.
+
+    `values` must be JSON-serialisable (amounts as strings): they are kept in the `pending`
+    slot until the answer comes, and handed to the registered poster. The summary is
+    rendered with `values` and, over them, `shown` (the figures as Decimals and dates, for
+    the template's filters). `asker` ties the proposal to one user and company.
+    """
+    if kind not in _POSTERS:
+        raise KeyError(f"no poster registered for {kind!r}")
+    text = render(language, summary_template, **{**values, **(shown or {})})
+    dispatcher.utter_message(text=text, buttons=yes_no_buttons(language))
+    pending: dict[str, Any] = {"kind": kind, "values": dict(values)}
+    if asker is not None:
+        pending["user_id"] = asker.user_id
+        pending["company_id"] = asker.company_id
+    return [SlotSet(PENDING_SLOT, pending), SlotSet("language", language)]
+
+
+def _user_messages_since_proposal(tracker: Tracker) -> int | None:
+    """How many user messages came after the `pending` slot was last filled (None if unknown)."""
+    count = 0
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            count += 1
+        elif kind == "slot" and event.get("name") == PENDING_SLOT and event.get("value"):
+            return count
+    return None
+
+
+def _answers_the_proposal(tracker: Tracker, pending: Mapping[str, Any], asker: Asker) -> bool:
+    if pending.get("user_id") is not None and pending.get("user_id") != asker.user_id:
+        return False
+    if pending.get("company_id") is not None and pending.get("company_id") != asker.company_id:
+        return False
+    since = _user_messages_since_proposal(tracker)
+    return since is None or since <= 1
+
+
+def intent_of(tracker: Tracker) -> str | None:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    name = intent.get("name")
+    return str(name) if name else None
+
+
+def refusal(language: str, error: LedgerError) -> str:
+    """A refused request in words: the error's code picks the sentence."""
+    return render(language, "refused.j2", code=error.code, details=error.details)
+
+
+class ActionConfirm(Action):
+    """Posts the pending action on "ja"; clears it and says nothing was posted on "nei"."""
+
+    def name(self) -> str:
+        return "action_confirm"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        language = asker.language
+        pending = tracker.get_slot(PENDING_SLOT)
+        yes = intent_of(tracker) == "affirm"
+        if not isinstance(pending, dict) or not pending.get("kind"):
+            dispatcher.utter_message(text=render(language, "nothing_pending.j2", yes=yes))
+            return []
+        clear: list[EventType] = [SlotSet(PENDING_SLOT, None)]
+        if not yes:
+            dispatcher.utter_message(text=render(language, "confirm_denied.j2"))
+            return clear
+        if not asker.known:
+            dispatcher.utter_message(text=render(language, "not_signed_in.j2"))
+            return clear
+        if not _answers_the_proposal(tracker, pending, asker):
+            dispatcher.utter_message(text=render(language, "confirm_stale.j2"))
+            return clear
+        poster = poster_for(str(pending["kind"]))
+        if poster is None:
+            log.error("no poster for pending kind %r", pending["kind"])
+            dispatcher.utter_message(text=render(language, "confirm_stale.j2"))
+            return clear
+        try:
+            with sessions().begin() as session:
+                done = poster(session, asker, dict(pending.get("values") or {}))
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(language, error))
+            return clear
+        message: dict[str, Any] = {"text": render(language, done.template, **done.values)}
+        if done.attachment:
+            message["attachment"] = done.attachment
+        dispatcher.utter_message(**message)
+        return clear + list(done.events)
+
+
+class ActionCancel(Action):
+    """Leaves any form at once, forgets what was pending and says so ("avbryt", "cancel")."""
+
+    def name(self) -> str:
+        return "action_cancel"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = asker_of(tracker).language
+        active = (tracker.active_loop or {}).get("name")
+        had_something = bool(active) or bool(tracker.get_slot(PENDING_SLOT))
+        dispatcher.utter_message(text=render(language, "cancelled.j2", had_something=had_something))
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PENDING_SLOT, None)]
+        events.extend(SlotSet(slot, None) for slot in form_slots(domain, active))
+        return events
+
+
+def form_slots(domain: Mapping[str, Any], form: str | None) -> list[str]:
+    """The slots a form asks for (emptied when it is left)."""
+    if not form:
+        return []
+    spec = (domain.get("forms") or {}).get(form) or {}
+    return [str(s) for s in spec.get("required_slots") or []]
