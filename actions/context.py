@@ -50,9 +50,22 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _written_message(tracker: Tracker) -> dict[str, Any]:
+    """The latest message the person wrote: a button's payload ("/affirm") says nothing
+    about their language, so it is read from the message before it."""
+    latest = tracker.latest_message or {}
+    if not str(latest.get("text") or "").startswith("/"):
+        return latest
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
+            parsed = event.get("parse_data") or {}
+            return {**parsed, "language": parsed.get("language")}
+    return {}
+
+
 def language_of(tracker: Tracker) -> str:
     """The language of the latest message: the NLU's verdict, else the last one known."""
-    latest = tracker.latest_message or {}
+    latest = _written_message(tracker)
     language = latest.get("language")
     if isinstance(language, dict):
         language = language.get("name")

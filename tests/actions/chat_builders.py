@@ -1,0 +1,147 @@
+"""Builders for action tests: books the action server reads, and trackers as Rasa sends them.
+
+`said("før 3 timer", intent="log_time", entities={"hours": "3"}, asker=owner)` is the
+tracker of one message from `owner`, with the metadata the gateway adds and the language the
+NLU detected; `run(action, tracker)` runs an action or form validator and returns what it
+said and the events it returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session, sessionmaker
+
+import actions.books
+import ledger.settings
+from ledger.companies import create_company
+from ledger.db import engine_for
+from ledger.migrate import upgrade
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the test books: their user id, company and role there."""
+
+    user_id: int
+    company_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Said:
+    """What an action did: its messages (text and buttons) and the events it returned."""
+
+    messages: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.get("text") or "" for m in self.messages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return [b for m in self.messages for b in m.get("buttons") or []]
+
+    @property
+    def images(self) -> list[str]:
+        return [m["image"] for m in self.messages if m.get("image")]
+
+    def slots(self) -> dict[str, Any]:
+        return {e["name"]: e["value"] for e in self.events if e.get("event") == "slot"}
+
+
+@pytest.fixture
+def action_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+    """Fresh SQLite books that the actions under test read and write."""
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    upgrade(url)
+    monkeypatch.setenv("BOKBOT_DATABASE_URL", url)
+    monkeypatch.setenv("BOKBOT_VAR_DIR", str(tmp_path / "var"))
+    ledger.settings.get_settings.cache_clear()
+    actions.books.sessions.cache_clear()
+    yield actions.books.sessions()
+    actions.books.sessions.cache_clear()
+    ledger.settings.get_settings.cache_clear()
+    engine_for(url).dispose()
+
+
+def new_company(books: sessionmaker[Session], name: str = "Fjord Bygg AS", **options: Any) -> Person:
+    """A company with its owner; the owner is returned."""
+    with books.begin() as session:
+        created = create_company(session, name, owner_name="Kari Nordmann", **options)
+        return Person(created.owner.user.id, created.company.id, "owner")
+
+
+@dataclass
+class Conversation:
+    """The slots and events of a conversation so far, to build the next tracker on."""
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    active_loop: str | None = None
+    requested_slot: str | None = None
+
+
+def said(
+    text: str,
+    *,
+    intent: str = "",
+    entities: dict[str, str] | None = None,
+    asker: Person | None = None,
+    language: str | None = None,
+    message_id: str = "m1",
+    conversation: Conversation | None = None,
+) -> Tracker:
+    """The tracker after one message (see the module docstring)."""
+    conversation = conversation or Conversation()
+    if language is None:
+        language = "nb" if not any(w in text.lower().split() for w in ("the", "i", "my", "on", "yes", "no")) else "en"
+    metadata = (
+        {"user_id": asker.user_id, "company_id": asker.company_id, "role": asker.role,
+         "channel": "api", "message_id": message_id}
+        if asker
+        else {}
+    )
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        "language": language,
+        "metadata": metadata,
+    }
+    slots = dict(conversation.slots)
+    if conversation.requested_slot:
+        slots["requested_slot"] = conversation.requested_slot
+    events = [*conversation.events, {"event": "user", "text": text, "parse_data": latest, "metadata": metadata}]
+    return Tracker(
+        sender_id=f"user-{asker.user_id}" if asker else "default",
+        slots=slots,
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": conversation.active_loop} if conversation.active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Action, tracker: Tracker, domain: dict[str, Any] | None = None) -> Said:
+    """Run `action` on `tracker` as the action server would."""
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tracker, domain or {})
+    if inspect.isawaitable(result):
+        result = asyncio.run(result)  # type: ignore[arg-type]
+    return Said(messages=list(dispatcher.messages), events=list(result or []))
