@@ -1,0 +1,199 @@
+"""The Telegram bot's side of the conversation: linking an account with `/start CODE`,
+handing text and button presses to the assistant, sending the replies back.
+
+One small handler per step; all wiring in `build_application` at the bottom. Only private
+chats are served: the books are never shown in a group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from channels.conversation import ChatTurn, Conversations, Person
+from channels.rasa_client import RasaUnavailable
+from channels.telegram.delivery import Delivery, Recipient, keep_typing
+from channels.telegram.keyboards import Keyboards
+from channels.telegram.updates import PerChatUpdateProcessor
+from channels.texts import language_of, render
+from ledger.errors import NotFound
+from ledger.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GATEWAY = "bokbot_gateway"
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """What the handlers use of the gateway.
+
+    Attributes:
+      conversations: the one path every channel's messages take (`app[CONVERSATIONS]`).
+      keyboards: the buttons' payloads.
+      delivery: sends the assistant's messages to Telegram.
+    """
+
+    conversations: Conversations
+    keyboards: Keyboards
+    delivery: Delivery
+
+
+def gateway_of(context: ContextTypes.DEFAULT_TYPE) -> Gateway:
+    gateway = context.bot_data[GATEWAY]
+    assert isinstance(gateway, Gateway)
+    return gateway
+
+
+async def say(update: Update, language: str, template: str, **values: Any) -> None:
+    """Sends one of the bot's own texts to the chat of `update`."""
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(render(language, template, **values))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Links the Telegram account with the code after /start, or says how to get a code."""
+    user = update.effective_user
+    if user is None:
+        return
+    conversations = gateway_of(context).conversations
+    code = context.args[0] if context.args else ""
+    if code:
+        person = await conversations.link_telegram(code, user.id)
+        if person is not None:
+            await say(update, person.language, "telegram/welcome.j2", name=person.name, company=person.company_name)
+            return
+    person = await conversations.person_by_telegram(user.id)
+    if person is not None:  # also a spent code delivered again: the link it made stands
+        await say(update, person.language, "telegram/already_linked.j2", name=person.name, company=person.company_name)
+    elif code:
+        await say(update, language_of(user.language_code), "telegram/link_failed.j2")
+    else:
+        await say(update, language_of(user.language_code), "telegram/not_linked.j2")
+
+
+async def signed_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """The person this Telegram account is linked to; an unlinked one is told how to get
+    access and reaches nothing."""
+    user = update.effective_user
+    if user is None:
+        return None
+    person = await gateway_of(context).conversations.person_by_telegram(user.id)
+    if person is None:
+        await say(update, language_of(user.language_code), "telegram/not_linked.j2")
+    return person
+
+
+async def converse(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str, message_id: str
+) -> None:
+    """Hands one message to the assistant, shows "typing…" meanwhile, and sends the replies
+    (once: a redelivered update gets the first answer, which was already sent)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    gateway = gateway_of(context)
+    turn = ChatTurn(person.user_id, text, channel="telegram", message_id=message_id)
+    async with keep_typing(context.bot, chat.id):
+        try:
+            answer = await gateway.conversations.answer(turn)
+        except RasaUnavailable:
+            await say(update, person.language, "telegram/unavailable.j2")
+            return
+        except NotFound:
+            await say(update, person.language, "telegram/no_company.j2")
+            return
+        if not answer.repeated:
+            to = Recipient(chat.id, person.user_id, person.language)
+            await gateway.delivery.send_all(context.bot, to, answer.messages)
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hands what the person wrote to the assistant; the update id is the idempotency key."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    person = await signed_in(update, context)
+    if person is not None:
+        await converse(update, context, person, message.text, f"tg:{update.update_id}")
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Asks the assistant what it can do (Rasa reads "/help" as the `help` intent)."""
+    person = await signed_in(update, context)
+    if person is not None:
+        await converse(update, context, person, "/help", f"tg:{update.update_id}")
+
+
+async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Acknowledges the press, removes the keyboard and sends the button's payload on as the
+    person's message."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    person = await signed_in(update, context)
+    if person is None:
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    payload = gateway_of(context).keyboards.payload(query.data or "", message)
+    with contextlib.suppress(BadRequest):  # already removed, or the message is too old to edit
+        await query.edit_message_reply_markup(reply_markup=None)
+    if payload:
+        await converse(update, context, person, payload, f"tg:cb:{query.id}")
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Says that only text is understood here (a photo, a sticker, a file)."""
+    person = await signed_in(update, context)
+    if person is not None:
+        await say(update, person.language, "telegram/text_only.j2")
+
+
+async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Logs a failed update by its id only: its text belongs to the person."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Telegram update %s failed", update_id, exc_info=context.error)
+
+
+def build_application(settings: Settings, gateway: Gateway, *, webhook: bool) -> TelegramApplication:
+    """The bot with its handlers; nothing talks to Telegram until it is initialised."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
+    )
+    if webhook:
+        builder = builder.updater(None)
+    application: TelegramApplication = builder.build()
+    application.bot_data[GATEWAY] = gateway
+
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", start, filters=private))
+    application.add_handler(CommandHandler("help", help_command, filters=private))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_message))
+    application.add_handler(CallbackQueryHandler(button_pressed))
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
+    application.add_error_handler(log_error)
+    return application
