@@ -258,9 +258,7 @@ def create_customer(
 def list_customers(session: Session, company_id: int) -> list[Customer]:
     """The company's customers by name."""
     return list(
-        session.scalars(
-            select(Customer).where(Customer.company_id == company_id).order_by(Customer.name, Customer.id)
-        )
+        session.scalars(select(Customer).where(Customer.company_id == company_id).order_by(Customer.name, Customer.id))
     )
 
 
@@ -274,9 +272,7 @@ def get_customer(session: Session, company_id: int, customer_id: int) -> Custome
 
 def customer_by_number(session: Session, company_id: int, number: int) -> Customer:
     """The company's customer with this customer number; UnknownCustomer if none."""
-    customer = session.scalar(
-        select(Customer).where(Customer.company_id == company_id, Customer.number == number)
-    )
+    customer = session.scalar(select(Customer).where(Customer.company_id == company_id, Customer.number == number))
     if customer is None:
         raise UnknownCustomer(f"no customer number {number}", number=number)
     return customer

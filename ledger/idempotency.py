@@ -72,9 +72,7 @@ def _find(
     stmt = select(IdempotencyRecord).where(
         IdempotencyRecord.scope == scope,
         IdempotencyRecord.key == key,
-        IdempotencyRecord.company_id.is_(None)
-        if company_id is None
-        else IdempotencyRecord.company_id == company_id,
+        IdempotencyRecord.company_id.is_(None) if company_id is None else IdempotencyRecord.company_id == company_id,
         IdempotencyRecord.user_id.is_(None) if user_id is None else IdempotencyRecord.user_id == user_id,
     )
     return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()

@@ -80,9 +80,7 @@ def find_project(session: Session, company_id: int, name: str) -> Project | None
     return None
 
 
-def resolve_project(
-    session: Session, company_id: int, said: str, *, customer_id: int | None = None
-) -> Resolution:
+def resolve_project(session: Session, company_id: int, said: str, *, customer_id: int | None = None) -> Resolution:
     """Which active project a name as said means ("exact", "one" or "several" candidates,
     optionally among one customer's); UnknownProject when nothing is close."""
     choices = [Choice(p.id, p.name) for p in list_projects(session, company_id, customer_id=customer_id)]

@@ -1,0 +1,886 @@
+"""Invoicing: the posting rules of sales, and issuing, crediting and getting paid for invoices.
+
+The rules are pure functions from a business event to balanced postings (testable without a
+database), as in the ledger spec's table (25 % VAT):
+
+    invoice 5 h × 1 000   1500 debit 6 250   /  3000 credit 5 000 (code 3), 2700 credit 1 250
+    customer pays it      1920 debit 6 250   /  1500 credit 6 250
+    credit note for it    3000 debit 5 000 (code 3), 2700 debit 1 250  /  1500 credit 6 250
+
+Revenue goes to 3000 for the VAT-liable codes 3, 31 and 33, to 3100 for code 5 (zero-rated)
+and to 3200 for code 6 (outside the VAT act); the revenue line carries the code (its amount is
+the base) and so does the 2700 line (its amount is the VAT, its `vat_base` the base). VAT is
+computed per code on the sum of that code's lines, as the EHF rules check (BR-CO-17).
+
+A company that is not VAT-registered charges no VAT: its lines have no VAT code (stored as ""
+on the invoice line, None on the journal line), the revenue goes to 3000 (it is the turnover
+that counts towards the registration threshold) and there is no 2700 line.
+
+Invoices and credit notes share one unbroken "invoice" series per company (from 10001); the
+number is taken inside the posting transaction, so concurrent invoices never leave a gap or a
+duplicate. An invoice is posted when it is issued: there are no drafts. Its status is
+"issued", then "sent", "paid" or "credited"; callers see `public_status` (draft, sent, unpaid,
+paid, credited as in the API). A credit note is always for the whole invoice, and only for one
+nothing has been paid on. Who issued it, when, through which channel and why is on its
+journal entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.companies import company_by_id
+from ledger.customers import get_customer
+from ledger.documents.model import InvoiceDocument, Language, Party, vat_breakdown
+from ledger.documents.model import InvoiceLine as DocumentLine
+from ledger.errors import (
+    InvalidAmount,
+    InvalidInput,
+    InvoiceNotOpen,
+    NothingToInvoice,
+    Overpayment,
+    UnknownInvoice,
+    UnknownVatCode,
+)
+from ledger.journal import CHANNELS, Posting, ensure_open, post_entry
+from ledger.kid import invoice_kid
+from ledger.models import Company, Customer, Invoice, Payment, Project, TimeEntry, User
+from ledger.models import InvoiceLine as InvoiceLineRow
+from ledger.money import ZERO, Money, money, round_money
+from ledger.numbering import next_number
+from ledger.projects import billing_rate, get_project
+from ledger.timesheet import unbilled_entries
+from ledger.vat import SALES_CODES, rate_on
+from ledger.workdays import today_in_oslo
+
+RECEIVABLES = "1500"
+BANK = "1920"
+OUTPUT_VAT = "2700"
+SALES_LIABLE = "3000"
+SALES_ZERO_RATED = "3100"
+SALES_OUTSIDE = "3200"
+
+INVOICE_SERIES = "invoice"
+FIRST_INVOICE_NUMBER = 10001
+DEFAULT_VAT_CODE = "3"
+NO_VAT = ""
+"""The VAT code of an invoice line of a company that is not VAT-registered."""
+
+HOURS_UNIT = "HUR"
+EACH_UNIT = "EA"
+QUANTITY_QUANTUM = Decimal("0.01")
+
+PublicStatus = Literal["draft", "sent", "unpaid", "paid", "credited"]
+PUBLIC_STATUSES: tuple[PublicStatus, ...] = ("draft", "sent", "unpaid", "paid", "credited")
+STORED_STATUSES: dict[str, tuple[str, ...]] = {
+    "draft": (),  # invoices are posted when issued: there are no drafts
+    "sent": ("sent",),
+    "unpaid": ("issued", "sent"),
+    "paid": ("paid",),
+    "credited": ("credited",),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Values and posting rules (no database)
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    """What someone asks to invoice: one line before it is priced.
+
+    Attributes:
+      description: what was delivered ("Nettside, november").
+      quantity: how many units (hours, pieces); more than zero, two decimals at most.
+      unit_price: the price per unit before VAT; zero or more, two decimals at most.
+      vat_code: a sales code (3, 31, 33, 5, 6); None for the default (3, or none when the
+        company is not VAT-registered).
+      unit: the UN/ECE rec. 20 unit: "HUR" for hours, "EA" for pieces.
+      project_id: the project the revenue belongs to, if any.
+    """
+
+    description: str
+    quantity: Decimal
+    unit_price: Money
+    vat_code: str | None = None
+    unit: str = EACH_UNIT
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """An invoice line with its VAT code, rate and amount, ready to post.
+
+    Attributes:
+      vat_code: the sales code, or "" for a company that is not VAT-registered.
+      vat_rate: percent on the invoice date (0 for codes 5 and 6 and for "").
+      net: quantity × unit price, rounded half up to øre.
+      account: the revenue account (3000, 3100 or 3200).
+    """
+
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Money
+    vat_code: str
+    vat_rate: Decimal
+    net: Money
+    account: str
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VatTotal:
+    """The VAT of one code and rate on an invoice: `vat` = `base` × `rate` / 100, to øre."""
+
+    code: str
+    rate: Decimal
+    base: Money
+    vat: Money
+
+
+@dataclass(frozen=True)
+class InvoiceTotals:
+    """What an invoice comes to: net, VAT per code, VAT and total."""
+
+    net: Money
+    vat_totals: tuple[VatTotal, ...]
+    vat: Money
+    total: Money
+
+
+def revenue_account(vat_code: str) -> str:
+    """The revenue account of a sales line: 3000 (codes 3, 31, 33 and none), 3100 (5), 3200 (6)."""
+    if vat_code == "5":
+        return SALES_ZERO_RATED
+    if vat_code == "6":
+        return SALES_OUTSIDE
+    return SALES_LIABLE
+
+
+def _decimal(value: Decimal | int | str, what: str) -> Decimal:
+    if isinstance(value, float | bool):
+        raise InvalidAmount(f"{what} must be an exact number, not {value!r}", value=str(value))
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidAmount(f"{what} is not a number: {value!r}", value=str(value)) from exc
+    if not number.is_finite():
+        raise InvalidAmount(f"{what} is not a number: {value!r}", value=str(value))
+    return number
+
+
+def quantity_value(quantity: Decimal | int | str) -> Decimal:
+    """A line quantity: more than zero, two decimals at most."""
+    value = _decimal(quantity, "the quantity")
+    if value <= 0:
+        raise InvalidAmount("the quantity must be more than zero", value=str(quantity))
+    if value != value.quantize(QUANTITY_QUANTUM):
+        raise InvalidAmount("the quantity has two decimals at most", value=str(quantity))
+    return value.quantize(QUANTITY_QUANTUM)
+
+
+def price_line(line: SaleLine, vat_code: str, vat_rate: Decimal) -> PricedLine:
+    """`line` priced under `vat_code` at `vat_rate` percent."""
+    description = " ".join(line.description.split())
+    if not description:
+        raise InvalidInput("every invoice line needs a description", field="description")
+    quantity = quantity_value(line.quantity)
+    unit_price = money(line.unit_price)
+    if unit_price < 0:
+        raise InvalidAmount("a unit price is never negative", value=str(line.unit_price))
+    return PricedLine(
+        description=description[:500],
+        quantity=quantity,
+        unit=(line.unit or EACH_UNIT)[:5],
+        unit_price=unit_price,
+        vat_code=vat_code,
+        vat_rate=vat_rate,
+        net=round_money(quantity * unit_price),
+        account=revenue_account(vat_code),
+        project_id=line.project_id,
+    )
+
+
+def invoice_totals(lines: Sequence[PricedLine]) -> InvoiceTotals:
+    """Net, VAT per code (on each code's summed base) and total of priced lines."""
+    bases: dict[tuple[str, Decimal], Money] = {}
+    for line in lines:
+        key = (line.vat_code, line.vat_rate)
+        bases[key] = bases.get(key, ZERO) + line.net
+    totals = tuple(
+        VatTotal(code, rate, base, round_money(base * rate / 100))
+        for (code, rate), base in sorted(bases.items(), key=lambda item: (-item[0][1], item[0][0]))
+    )
+    net = sum((line.net for line in lines), ZERO)
+    vat = sum((t.vat for t in totals), ZERO)
+    return InvoiceTotals(net=net, vat_totals=totals, vat=vat, total=net + vat)
+
+
+def invoice_postings(
+    lines: Sequence[PricedLine], vat_registered: bool = True, *, customer_id: int | None = None
+) -> list[Posting]:
+    """The entry of an invoice: 1500 debit the total (on the customer), revenue credited per
+    account, code and project, and 2700 credited per VAT code with a rate."""
+    if not lines:
+        raise InvalidInput("an invoice needs at least one line")
+    if not vat_registered and any(line.vat_code or line.vat_rate for line in lines):
+        raise InvalidInput("a company that is not VAT-registered charges no VAT")
+    totals = invoice_totals(lines)
+    if totals.total <= 0:
+        raise InvalidAmount("an invoice comes to more than zero", total=str(totals.total))
+    revenue: dict[tuple[str, str, int | None], Money] = {}
+    for line in lines:
+        key = (line.account, line.vat_code, line.project_id)
+        revenue[key] = revenue.get(key, ZERO) + line.net
+    postings = [Posting(RECEIVABLES, totals.total, customer_id=customer_id)]
+    postings += [
+        Posting(account, -net, vat_code=code or None, customer_id=customer_id, project_id=project_id)
+        for (account, code, project_id), net in revenue.items()
+        if net != 0
+    ]
+    postings += [
+        Posting(OUTPUT_VAT, -t.vat, vat_code=t.code, vat_base=t.base, customer_id=customer_id)
+        for t in totals.vat_totals
+        if t.vat != 0
+    ]
+    return postings
+
+
+def credit_note_postings(
+    lines: Sequence[PricedLine], vat_registered: bool = True, *, customer_id: int | None = None
+) -> list[Posting]:
+    """The entry of a credit note: the invoice's entry mirrored (revenue and 2700 debited,
+    1500 credited)."""
+    return [
+        Posting(
+            p.account,
+            -p.amount,
+            vat_code=p.vat_code,
+            vat_base=-p.vat_base if p.vat_base is not None else None,
+            customer_id=p.customer_id,
+            project_id=p.project_id,
+        )
+        for p in invoice_postings(lines, vat_registered, customer_id=customer_id)
+    ]
+
+
+def payment_postings(amount: Money, *, customer_id: int | None = None) -> list[Posting]:
+    """The entry of a customer's payment: 1920 debit, 1500 credit (on the customer)."""
+    value = money(amount)
+    if value <= 0:
+        raise InvalidAmount("a payment is more than zero", value=str(amount))
+    return [Posting(BANK, value, customer_id=customer_id), Posting(RECEIVABLES, -value, customer_id=customer_id)]
+
+
+# --------------------------------------------------------------------------------------------
+# Issuing
+
+
+def sales_vat(session: Session, company: Company, code: str | None, day: dt.date) -> tuple[str, Decimal]:
+    """The code and rate a sales line of `company` carries on `day` (none when the company is
+    not VAT-registered); UnknownVatCode for a code that is not a sales code."""
+    if not company.vat_registered:
+        if code not in (None, "", NO_VAT):
+            raise InvalidInput(
+                "the company is not VAT-registered and charges no VAT", vat_code=code, company_id=company.id
+            )
+        return NO_VAT, Decimal("0")
+    chosen = DEFAULT_VAT_CODE if code in (None, "") else str(code).strip()
+    if chosen not in SALES_CODES:
+        raise UnknownVatCode(f"{chosen!r} is not a sales VAT code (3, 31, 33, 5, 6)", vat_code=chosen)
+    return chosen, rate_on(session, chosen, day)
+
+
+def _channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        raise InvalidInput(f"unknown channel {channel!r}", channel=channel)
+    return channel
+
+
+def _language(language: str | None) -> str:
+    if language in (None, ""):
+        return "nb"
+    if language not in ("nb", "en"):
+        raise InvalidInput(f"invoices are written in nb or en, not {language!r}", language=language)
+    return str(language)
+
+
+def issue_invoice(
+    session: Session,
+    company_id: int,
+    customer_id: int,
+    lines: Sequence[SaleLine],
+    *,
+    issue_date: dt.date | None = None,
+    delivery_date: dt.date | None = None,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+    language: str | None = None,
+    buyer_reference: str = "",
+) -> Invoice:
+    """Issue and post an invoice: priced lines with the VAT of the issue date, due after the
+    company's payment terms, numbered in the company's series, with a KID."""
+    company = company_by_id(session, company_id)
+    customer = get_customer(session, company_id, customer_id)
+    day = issue_date or today_in_oslo()
+    ensure_open(session, company_id, day)
+    if not lines:
+        raise InvalidInput("an invoice needs at least one line")
+    priced = []
+    for line in lines:
+        code, rate = sales_vat(session, company, line.vat_code, day)
+        priced.append(price_line(line, code, rate))
+    postings = invoice_postings(priced, company.vat_registered, customer_id=customer.id)
+    totals = invoice_totals(priced)
+    number = next_number(session, company_id, INVOICE_SERIES, first=FIRST_INVOICE_NUMBER)
+    entry = post_entry(
+        session,
+        company_id,
+        day,
+        f"Faktura {number} {customer.name}",
+        postings,
+        channel=_channel(channel),
+        created_by_id=created_by_id,
+        source=source or f"invoice:{number}",
+    )
+    invoice = Invoice(
+        company_id=company_id,
+        number=number,
+        kind="invoice",
+        customer_id=customer.id,
+        issue_date=day,
+        due_date=day + dt.timedelta(days=company.payment_terms_days),
+        delivery_date=delivery_date,
+        kid=invoice_kid(customer.number, number, company.kid_method),
+        net=totals.net,
+        vat=totals.vat,
+        total=totals.total,
+        status="issued",
+        language=_language(language),
+        journal_entry_id=entry.id,
+        buyer_reference=buyer_reference.strip()[:200],
+        created_by_id=created_by_id,
+    )
+    invoice.lines = [_line_row(line) for line in priced]
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def _line_row(line: PricedLine) -> InvoiceLineRow:
+    return InvoiceLineRow(
+        description=line.description,
+        quantity=line.quantity,
+        unit=line.unit,
+        unit_price=line.unit_price,
+        vat_code=line.vat_code,
+        vat_rate=line.vat_rate,
+        net=line.net,
+        vat=round_money(line.net * line.vat_rate / 100),
+        account=line.account,
+        project_id=line.project_id,
+    )
+
+
+def _hourly_rate(customer: Customer, project: Project | None, rate: Decimal | int | str | None) -> Money:
+    if rate is not None and rate != "":
+        value = money(rate)
+        if value <= 0:
+            raise InvalidAmount("an hourly rate is more than zero", value=str(rate))
+        return value
+    known = billing_rate(project) if project is not None else customer.hourly_rate
+    if known is None:
+        raise InvalidInput(
+            "no hourly rate is known: give one, or set it on the project or the customer",
+            customer=customer.name,
+            project=project.name if project else None,
+        )
+    return known
+
+
+def invoice_hours(
+    session: Session,
+    company_id: int,
+    customer_id: int,
+    hours: Decimal | int | str,
+    *,
+    rate: Decimal | int | str | None = None,
+    project_id: int | None = None,
+    description: str | None = None,
+    vat_code: str | None = None,
+    issue_date: dt.date | None = None,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+    language: str | None = None,
+) -> Invoice:
+    """Invoice a number of hours (not from the timesheet) at `rate`, or at the project's or
+    customer's rate; the line is described by `description` or the project's name."""
+    customer = get_customer(session, company_id, customer_id)
+    project = get_project(session, company_id, project_id) if project_id is not None else None
+    text = description or (project.name if project else "")
+    if not text.strip():
+        raise InvalidInput("say what the hours were for", field="description")
+    line = SaleLine(
+        description=text,
+        quantity=quantity_value(hours),
+        unit_price=_hourly_rate(customer, project, rate),
+        vat_code=vat_code,
+        unit=HOURS_UNIT,
+        project_id=project.id if project else None,
+    )
+    return issue_invoice(
+        session,
+        company_id,
+        customer.id,
+        [line],
+        issue_date=issue_date,
+        created_by_id=created_by_id,
+        channel=channel,
+        source=source,
+        language=language,
+    )
+
+
+def invoice_amount(
+    session: Session,
+    company_id: int,
+    customer_id: int,
+    amount: Decimal | int | str,
+    description: str,
+    *,
+    vat_code: str | None = None,
+    project_id: int | None = None,
+    issue_date: dt.date | None = None,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+    language: str | None = None,
+) -> Invoice:
+    """Invoice a fixed amount before VAT ("fakturer Bergen Bakeri 12 000 for kassesystem")."""
+    if project_id is not None:
+        get_project(session, company_id, project_id)
+    line = SaleLine(
+        description=description,
+        quantity=Decimal("1"),
+        unit_price=money(amount),
+        vat_code=vat_code,
+        project_id=project_id,
+    )
+    return issue_invoice(
+        session,
+        company_id,
+        customer_id,
+        [line],
+        issue_date=issue_date,
+        created_by_id=created_by_id,
+        channel=channel,
+        source=source,
+        language=language,
+    )
+
+
+def invoice_unbilled_hours(
+    session: Session,
+    company_id: int,
+    *,
+    project_id: int | None = None,
+    customer_id: int | None = None,
+    vat_code: str | None = None,
+    issue_date: dt.date | None = None,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+    language: str | None = None,
+) -> Invoice:
+    """Invoice every billable, unbilled hour of a project (or of all a customer's projects)
+    up to the issue date, one line per project at its rate; the time entries get the invoice
+    in the same transaction. NothingToInvoice when there are none."""
+    if (project_id is None) == (customer_id is None):
+        raise InvalidInput("invoice the hours of one project or of one customer")
+    day = issue_date or today_in_oslo()
+    if project_id is not None:
+        project = get_project(session, company_id, project_id)
+        if project.customer_id is None:
+            raise InvalidInput(f"the project {project.name} has no customer to invoice", project=project.name)
+        customer = get_customer(session, company_id, project.customer_id)
+    else:
+        assert customer_id is not None
+        customer = get_customer(session, company_id, customer_id)
+    entries = unbilled_entries(
+        session, company_id, project_id=project_id, customer_id=customer_id, through=day, lock=True
+    )
+    if not entries:
+        raise NothingToInvoice(f"no unbilled hours for {customer.name}", customer=customer.name)
+    by_project: dict[int, list[TimeEntry]] = {}
+    for entry in entries:
+        by_project.setdefault(entry.project_id, []).append(entry)
+    lines = []
+    for group in by_project.values():
+        project = group[0].project
+        lines.append(
+            SaleLine(
+                description=project.name,
+                quantity=sum((e.hours for e in group), Decimal("0")),
+                unit_price=_hourly_rate(customer, project, None),
+                vat_code=vat_code,
+                unit=HOURS_UNIT,
+                project_id=project.id,
+            )
+        )
+    invoice = issue_invoice(
+        session,
+        company_id,
+        customer.id,
+        lines,
+        issue_date=day,
+        delivery_date=max(e.date for e in entries),
+        created_by_id=created_by_id,
+        channel=channel,
+        source=source,
+        language=language,
+    )
+    for entry in entries:
+        entry.invoice_id = invoice.id
+    session.flush()
+    return invoice
+
+
+# --------------------------------------------------------------------------------------------
+# Finding invoices and their state
+
+
+def get_invoice(session: Session, company_id: int, number: int, *, lock: bool = False) -> Invoice:
+    """The company's invoice or credit note with this number; UnknownInvoice if none."""
+    stmt = select(Invoice).where(Invoice.company_id == company_id, Invoice.number == number)
+    if lock:
+        stmt = stmt.with_for_update()
+    invoice = session.scalars(stmt).one_or_none()
+    if invoice is None:
+        raise UnknownInvoice(f"no invoice number {number}", number=number)
+    return invoice
+
+
+def invoice_by_kid(session: Session, company_id: int, kid: str) -> Invoice | None:
+    """The company's invoice with this KID, if any."""
+    cleaned = kid.strip().replace(" ", "")
+    if not cleaned:
+        return None
+    return session.scalars(
+        select(Invoice).where(Invoice.company_id == company_id, Invoice.kid == cleaned, Invoice.kind == "invoice")
+    ).first()
+
+
+def paid_amount(session: Session, invoice: Invoice) -> Money:
+    """What has been paid on the invoice so far."""
+    total = session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice.id))
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def paid_amounts(session: Session, company_id: int) -> dict[int, Money]:
+    """What has been paid on each of the company's invoices (by invoice id)."""
+    rows = session.execute(
+        select(Payment.invoice_id, func.sum(Payment.amount))
+        .where(Payment.company_id == company_id)
+        .group_by(Payment.invoice_id)
+    ).all()
+    return {invoice_id: Decimal(amount).quantize(Decimal("0.01")) for invoice_id, amount in rows}
+
+
+def open_amount(invoice: Invoice, paid: Money) -> Money:
+    """What is still owed on an invoice after `paid` (zero for a credited one or a credit note)."""
+    if invoice.kind != "invoice" or invoice.status == "credited":
+        return ZERO
+    return invoice.total - paid
+
+
+def public_status(invoice: Invoice) -> str:
+    """The status callers see: "sent" or "unpaid" while money is owed (sent to the customer
+    or not yet), "paid", "credited"; a credit note is "issued"."""
+    if invoice.kind == "credit_note":
+        return "issued"
+    if invoice.status == "issued":
+        return "unpaid"
+    return invoice.status
+
+
+def list_invoices(
+    session: Session,
+    company_id: int,
+    *,
+    status: str | None = None,
+    customer_id: int | None = None,
+    include_credit_notes: bool = True,
+) -> list[Invoice]:
+    """The company's invoices by number, optionally by status: "draft" (none: invoices are
+    posted when issued), "sent", "unpaid" (issued or sent with money owed), "paid", "credited"."""
+    stmt = select(Invoice).where(Invoice.company_id == company_id)
+    if customer_id is not None:
+        stmt = stmt.where(Invoice.customer_id == customer_id)
+    if status is not None:
+        if status not in PUBLIC_STATUSES:
+            raise InvalidInput(f"unknown invoice status {status!r}", status=status)
+        stmt = stmt.where(Invoice.kind == "invoice", Invoice.status.in_(STORED_STATUSES[status]))
+    elif not include_credit_notes:
+        stmt = stmt.where(Invoice.kind == "invoice")
+    return list(session.scalars(stmt.order_by(Invoice.number)))
+
+
+def mark_sent(session: Session, company_id: int, number: int, *, at: dt.datetime | None = None) -> Invoice:
+    """Record that the invoice went to the customer; an open invoice becomes "sent"."""
+    invoice = get_invoice(session, company_id, number, lock=True)
+    when = at or dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        raise InvalidInput("give the time the invoice was sent with a timezone")
+    if invoice.sent_at is None:
+        invoice.sent_at = when
+    if invoice.status == "issued" and invoice.kind == "invoice":
+        invoice.status = "sent"
+    session.flush()
+    return invoice
+
+
+# --------------------------------------------------------------------------------------------
+# Credit notes and payments
+
+
+def _priced_lines_of(invoice: Invoice) -> list[PricedLine]:
+    return [
+        PricedLine(
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            vat_code=line.vat_code,
+            vat_rate=line.vat_rate,
+            net=line.net,
+            account=line.account,
+            project_id=line.project_id,
+        )
+        for line in invoice.lines
+    ]
+
+
+def credit_invoice(
+    session: Session,
+    company_id: int,
+    number: int,
+    *,
+    credit_date: dt.date | None = None,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+) -> Invoice:
+    """Issue a credit note for the whole invoice `number` (the next number of the same
+    series), post its mirror entry and mark the invoice "credited". Refused for a credit
+    note, an invoice already credited, and one with payments on it (InvoiceNotOpen)."""
+    company = company_by_id(session, company_id)
+    invoice = get_invoice(session, company_id, number, lock=True)
+    if invoice.kind != "invoice":
+        raise InvoiceNotOpen(f"{number} is a credit note", number=number)
+    if invoice.status == "credited":
+        raise InvoiceNotOpen(f"invoice {number} is already credited", number=number)
+    paid = paid_amount(session, invoice)
+    if paid > 0:
+        raise InvoiceNotOpen(
+            f"invoice {number} has {paid:.2f} paid on it; refund that before crediting",
+            number=number,
+            paid=f"{paid:.2f}",
+        )
+    day = credit_date or today_in_oslo()
+    ensure_open(session, company_id, day)
+    customer = get_customer(session, company_id, invoice.customer_id)
+    lines = _priced_lines_of(invoice)
+    postings = credit_note_postings(lines, company.vat_registered, customer_id=customer.id)
+    credit_number = next_number(session, company_id, INVOICE_SERIES, first=FIRST_INVOICE_NUMBER)
+    entry = post_entry(
+        session,
+        company_id,
+        day,
+        f"Kreditnota {credit_number} for faktura {number} {customer.name}",
+        postings,
+        channel=_channel(channel),
+        created_by_id=created_by_id,
+        source=source or f"credit-note:{credit_number}",
+    )
+    note = Invoice(
+        company_id=company_id,
+        number=credit_number,
+        kind="credit_note",
+        customer_id=customer.id,
+        issue_date=day,
+        due_date=day,
+        delivery_date=invoice.delivery_date,
+        kid="",
+        net=invoice.net,
+        vat=invoice.vat,
+        total=invoice.total,
+        status="issued",
+        language=invoice.language,
+        credits_id=invoice.id,
+        journal_entry_id=entry.id,
+        buyer_reference=invoice.buyer_reference,
+        created_by_id=created_by_id,
+    )
+    note.lines = [_line_row(line) for line in lines]
+    session.add(note)
+    invoice.status = "credited"
+    session.flush()
+    return note
+
+
+def register_payment(
+    session: Session,
+    company_id: int,
+    number: int,
+    amount: Decimal | int | str,
+    payment_date: dt.date | None = None,
+    *,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+) -> Payment:
+    """Record money received on invoice `number` and post it (1920 / 1500). Part payments are
+    fine; more than is owed is refused (Overpayment); the invoice is "paid" when nothing is
+    owed. A date in a closed period is refused (PeriodLocked)."""
+    value = money(amount)
+    if value <= 0:
+        raise InvalidAmount("a payment is more than zero", value=str(amount))
+    invoice = get_invoice(session, company_id, number, lock=True)
+    if invoice.kind != "invoice":
+        raise InvoiceNotOpen(f"{number} is a credit note", number=number)
+    if invoice.status == "credited":
+        raise InvoiceNotOpen(f"invoice {number} is credited", number=number)
+    owed = open_amount(invoice, paid_amount(session, invoice))
+    if value > owed:
+        raise Overpayment(
+            f"invoice {number} has {owed:.2f} owed, less than {value:.2f}",
+            number=number,
+            owed=f"{owed:.2f}",
+            amount=f"{value:.2f}",
+        )
+    day = payment_date or today_in_oslo()
+    ensure_open(session, company_id, day)
+    customer = get_customer(session, company_id, invoice.customer_id)
+    entry = post_entry(
+        session,
+        company_id,
+        day,
+        f"Innbetaling faktura {number} {customer.name}",
+        payment_postings(value, customer_id=customer.id),
+        channel=_channel(channel),
+        created_by_id=created_by_id,
+        source=source or f"payment:invoice:{number}",
+    )
+    payment = Payment(company_id=company_id, invoice_id=invoice.id, date=day, amount=value, journal_entry_id=entry.id)
+    session.add(payment)
+    if value == owed:
+        invoice.status = "paid"
+    session.flush()
+    return payment
+
+
+# --------------------------------------------------------------------------------------------
+# The document
+
+
+def _party(
+    name: str,
+    *,
+    orgnr: str | None,
+    vat_registered: bool,
+    address: str,
+    postcode: str,
+    city: str,
+    email: str,
+    bank_account: str = "",
+    is_as: bool = False,
+    contact_name: str | None = None,
+) -> Party:
+    return Party(
+        name=name,
+        orgnr=orgnr or None,
+        vat_registered=vat_registered,
+        address_lines=(address,) if address else (),
+        postcode=postcode,
+        city=city,
+        email=email or None,
+        bank_account=bank_account or None,
+        is_as=is_as,
+        contact_name=contact_name or None,
+    )
+
+
+def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
+    """The invoice or credit note as the documents package's value (for its PDF and EHF)."""
+    company = company_by_id(session, invoice.company_id)
+    customer = get_customer(session, invoice.company_id, invoice.customer_id)
+    creator = session.get(User, invoice.created_by_id) if invoice.created_by_id is not None else None
+    seller = _party(
+        company.name,
+        orgnr=company.orgnr,
+        vat_registered=company.vat_registered,
+        address=company.address,
+        postcode=company.postcode,
+        city=company.city,
+        email=company.email,
+        bank_account=company.bank_account,
+        is_as=company.form == "AS",
+        contact_name=creator.name if creator else None,
+    )
+    buyer = _party(
+        customer.name,
+        orgnr=customer.orgnr,
+        vat_registered=False,
+        address=customer.address,
+        postcode=customer.postcode,
+        city=customer.city,
+        email=customer.email,
+    )
+    lines = tuple(
+        DocumentLine(
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            vat_code=line.vat_code,
+            vat_rate=line.vat_rate,
+            net=line.net,
+        )
+        for line in invoice.lines
+    )
+    billed = invoice.credits_id if invoice.kind == "credit_note" else invoice.id
+    worked = session.execute(
+        select(func.min(TimeEntry.date), func.max(TimeEntry.date)).where(TimeEntry.invoice_id == billed)
+    ).one()
+    credited = session.get(Invoice, invoice.credits_id) if invoice.credits_id is not None else None
+    language: Language = "en" if invoice.language == "en" else "nb"
+    return InvoiceDocument(
+        kind="credit_note" if invoice.kind == "credit_note" else "invoice",
+        number=str(invoice.number),
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        seller=seller,
+        buyer=buyer,
+        lines=lines,
+        vat_breakdown=vat_breakdown(lines),
+        net=invoice.net,
+        vat=invoice.vat,
+        total=invoice.total,
+        kid=(invoice.kid or None) if invoice.kind == "invoice" else None,
+        delivery_start=worked[0],
+        delivery_end=worked[1] or invoice.delivery_date or invoice.issue_date,
+        language=language,
+        credited_invoice_number=str(credited.number) if credited else None,
+        credited_invoice_date=credited.issue_date if credited else None,
+        buyer_reference=invoice.buyer_reference or None,
+    )
