@@ -17,7 +17,7 @@ from decimal import Decimal
 from nlu.numbers import NumberSpan, find_numbers
 
 HOUR_UNIT = re.compile(
-    r"\s*(?:timer|timar|timmer|tímer|time|tim|tmr|hours|hour|hrs|hr|t|h)(?![\w/])", re.IGNORECASE
+    r"\s*(?:timer|timar|timmer|tímer|time|tim|tmr|hours|hour|hrs|hr|t|h)(?![a-zæøå/])", re.IGNORECASE
 )
 MINUTE_UNIT = re.compile(
     r"\s*(?:minutter|minutt|minuttar|min|minutes|minute|mins|m)(?![\w/])", re.IGNORECASE

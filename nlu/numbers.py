@@ -68,7 +68,7 @@ _ARTICLES = {"a", "an"}
 # A digit number: "1234", "1 234", "1.234", "1,234", "1 234,50", "7,5", "7.5", "1.234,-".
 # Grouping separators are only accepted before exactly three digits.
 DIGITS_RE = re.compile(
-    r"(?<![\w.,])"
+    r"(?<![\d.,_])(?:(?<![a-zæøåé])|(?<=\d[th]))"  # "1h30m": minutes glued to the hours
     r"(?P<num>\d{1,3}(?:(?:[ \u00a0.,'])\d{3})+(?![\d])(?:[.,]\d{1,2}(?!\d))?|\d+(?:[.,]\d+)?)"
     r"(?P<suffix>k\b|mill\b|mln\b)?",
     re.IGNORECASE,

@@ -1,0 +1,78 @@
+"""Hours as people type them: digits, words, minutes, both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.durations import find_durations, format_hours
+
+
+def hours_in(text: str) -> list[tuple[str, float]]:
+    return [(text[d.start:d.end], format_hours(d.hours)) for d in find_durations(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "hours"),
+    [
+        ("to og en halv time", "to og en halv time", 2.5),
+        ("en halv time", "en halv time", 0.5),
+        ("halvannen time", "halvannen time", 1.5),
+        ("7,5 timer", "7,5 timer", 7.5),
+        ("90 minutter", "90 minutter", 1.5),
+        ("1t 30m", "1t 30m", 1.5),
+        ("før 3 timer på nettside i går", "3 timer", 3.0),
+        ("jobbet 8t i dag", "8t", 8.0),
+        ("8 t", "8 t", 8.0),
+        ("2,25 timer", "2,25 timer", 2.25),
+        ("1 time og 30 minutter", "1 time og 30 minutter", 1.5),
+        ("2 timer og 15 min", "2 timer og 15 min", 2.25),
+        ("en time", "en time", 1.0),
+        ("tre timer", "tre timer", 3.0),
+        ("fem timer", "fem timer", 5.0),
+        ("ti timer", "ti timer", 10.0),
+        ("45 minutter", "45 minutter", 0.75),
+        ("30 min", "30 min", 0.5),
+        ("et kvarter", "et kvarter", 0.25),
+        ("tre kvarter", "tre kvarter", 0.75),
+        ("4 timer og en halv", "4 timer og en halv", 4.5),
+        ("register 2.5 hours on support", "2.5 hours", 2.5),
+        ("log 2.5h on support", "2.5h", 2.5),
+        ("half an hour", "half an hour", 0.5),
+        ("an hour", "an hour", 1.0),
+        ("an hour and a half", "an hour and a half", 1.5),
+        ("two and a half hours", "two and a half hours", 2.5),
+        ("two hours", "two hours", 2.0),
+        ("one hour", "one hour", 1.0),
+        ("3 hrs", "3 hrs", 3.0),
+        ("90 minutes", "90 minutes", 1.5),
+        ("1h 45m", "1h 45m", 1.75),
+        ("2 hours and 15 min", "2 hours and 15 min", 2.25),
+        ("1h30m", "1h30m", 1.5),
+        ("twelve hours", "twelve hours", 12.0),
+        ("a quarter of an hour", "a quarter of an hour", 0.25),
+        ("20 mins", "20 mins", 0.33),
+    ],
+)
+def test_a_duration_is_read_as_hours(text: str, span: str, hours: float) -> None:
+    assert hours_in(text) == [(span, hours)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1200 kr timen",
+        "950 per time",
+        "fakturer fjord bygg 5000 kr",
+        "vis timebanken",
+        "log time on support",
+        "send faktura 1005",
+        "uke 12",
+        "faktura 10 023",
+    ],
+)
+def test_no_duration_where_there_is_none(text: str) -> None:
+    assert hours_in(text) == []
+
+
+def test_two_durations_in_one_message_are_both_found() -> None:
+    assert hours_in("3 timer i går og 2,5 timer i dag") == [("3 timer", 3.0), ("2,5 timer", 2.5)]

@@ -1,0 +1,89 @@
+"""All rule-based entities of a message together: overlaps, bare numbers, names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlu.entities import extract_entities, trim_name
+
+
+def entities(text: str, today: date, intent: str | None = None,
+             protected: list[tuple[int, int]] | None = None) -> list[tuple[str, str, object]]:
+    return [(e.entity, e.text, e.value) for e in extract_entities(text, today, intent, protected)]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("fakturer Fjord Bygg for 5 timer", "create_invoice", [("hours", "5 timer", 5.0)]),
+        ("før 3 timer på nettsideprosjektet i går", "log_time",
+         [("hours", "3 timer", 3.0), ("date", "i går", "2026-03-17")]),
+        ("jobbet 7.5 timer 3.3", "log_time",
+         [("hours", "7.5 timer", 7.5), ("date", "3.3", "2026-03-03")]),
+        ("faktura nr. 10 023 er betalt med 1 234,50 kr", "register_payment",
+         [("invoice_number", "10 023", "10023"), ("amount", "1 234,50 kr", "1234.50")]),
+        ("fakturer 3 timer à 950", "create_invoice", [("hours", "3 timer", 3.0), ("rate", "à 950", "950")]),
+        ("nytt prosjekt hyttebygg 1200 kr timen", "create_project", [("rate", "1200 kr timen", "1200")]),
+        ("orgnr 923 609 016 epost post@fjordbygg.no", "create_customer",
+         [("orgnr", "923 609 016", "923609016"), ("email", "post@fjordbygg.no", "post@fjordbygg.no")]),
+        ("resultat for Q3", "show_profit", [("period", "Q3", "2025-07-01/2025-09-30")]),
+        ("invoice nordlys 5 hours at 1100 per hour", "create_invoice",
+         [("hours", "5 hours", 5.0), ("rate", "1100 per hour", "1100")]),
+        ("log 2 hours on support yesterday", "log_time",
+         [("hours", "2 hours", 2.0), ("date", "yesterday", "2026-03-17")]),
+    ],
+)
+def test_entities_of_whole_messages(text: str, intent: str, expected: list[object], today: date) -> None:
+    assert entities(text, today, intent) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("betalt 5000 fra hansen", "register_payment", [("amount", "5000", "5000")]),
+        ("før 3 på nettside", "log_time", [("hours", "3", 3.0)]),
+        ("send 10023", "send_invoice", [("invoice_number", "10023", "10023")]),
+        ("vis 10 023", "show_invoice", [("invoice_number", "10 023", "10023")]),
+        ("fakturer fjord bygg 15000", "create_invoice", [("amount", "15000", "15000")]),
+        ("fakturer fjord bygg 5", "create_invoice", [("hours", "5", 5.0)]),
+        ("nytt prosjekt nettside 950", "create_project", [("rate", "950", "950")]),
+        ("vi fikk 8 750 fra berg", "register_payment", [("amount", "8 750", "8750")]),
+        ("betalt 2025", "register_payment", [("amount", "2025", "2025")]),
+        ("hva er saldoen 5", "check_balance", []),
+        ("ring 22334455", "register_payment", []),
+        ("25% rabatt", "create_invoice", []),
+    ],
+)
+def test_a_number_without_a_unit_is_read_by_the_intent(
+    text: str, intent: str, expected: list[object], today: date
+) -> None:
+    assert entities(text, today, intent) == expected
+
+
+def test_a_number_inside_a_name_is_part_of_the_name(today: date) -> None:
+    text = "lunsj på rema 1000 450 kr"
+    start = text.index("rema 1000")
+    assert entities(text, today, "register_expense", [(start, start + 9)]) == [("amount", "450 kr", "450")]
+
+
+def test_a_number_with_a_unit_wins_over_a_name(today: date) -> None:
+    text = "fakturer hansen 5 timer"
+    assert entities(text, today, "create_invoice", [(9, 23)]) == [("hours", "5 timer", 5.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "taken", "kept"),
+    [
+        ("nettside i går", (0, 14), [(9, 14)], "nettside"),
+        ("for fjord bygg 5 timer", (0, 22), [(15, 22)], "fjord bygg"),
+        ("i går", (0, 5), [(0, 5)], None),
+        ("support", (0, 7), [], "support"),
+    ],
+)
+def test_names_are_cut_back_from_rule_based_entities(
+    text: str, name: tuple[int, int], taken: list[tuple[int, int]], kept: str | None
+) -> None:
+    span = trim_name(text, name[0], name[1], taken)
+    assert (text[span[0]:span[1]] if span else None) == kept
