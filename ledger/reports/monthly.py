@@ -1,0 +1,55 @@
+"""The result month by month through a year (income, costs, result), for a chart: one
+aggregate grouped by month and account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.orm import Session
+
+from ledger.models import JournalLine
+from ledger.money import ZERO, Money
+from ledger.reports.account_totals import chart_of, is_result_account
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    """One month: income and costs as positive amounts, the result (a profit is positive)."""
+
+    month: dt.date
+    income: Money
+    costs: Money
+
+    @property
+    def result(self) -> Money:
+        return self.income - self.costs
+
+
+def monthly_results(session: Session, company_id: int, year: int) -> tuple[MonthResult, ...]:
+    """The twelve months of `year`, each with its income, costs and result."""
+    month = extract("month", JournalLine.date)
+    rows = session.execute(
+        select(month, JournalLine.account, func.sum(JournalLine.debit - JournalLine.credit))
+        .where(
+            JournalLine.company_id == company_id,
+            JournalLine.date >= dt.date(year, 1, 1),
+            JournalLine.date <= dt.date(year, 12, 31),
+        )
+        .group_by(month, JournalLine.account)
+    ).all()
+    chart = chart_of(session, company_id)
+    income = dict.fromkeys(range(1, 13), ZERO)
+    costs = dict.fromkeys(range(1, 13), ZERO)
+    for m, number, amount in rows:
+        account = chart.get(number)
+        if not is_result_account(account, number):
+            continue
+        value = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
+        if account is not None and account.kind == "income":
+            income[int(m)] -= value
+        else:
+            costs[int(m)] += value
+    return tuple(MonthResult(dt.date(year, m, 1), income[m], costs[m]) for m in range(1, 13))
