@@ -294,15 +294,15 @@ class TaxCodeRow:
     Attributes:
       code: The company's code (we use the standard codes, so the same as ``standard_code``).
       standard_code: The SAF-T standard tax code.
-      rate: The rate in percent.
-      description: A description ("Utgående mva, alminnelig sats").
+      rate: The rate in percent; None when the code has no single rate.
+      description: A description ("Utgående mva, alminnelig sats"); "" for the standard one.
       base_rate: The share of the base the rate applies to, in percent (100 normally).
     """
 
     code: VatCode
     standard_code: VatCode
-    rate: Decimal
-    description: str
+    rate: Decimal | None
+    description: str = ""
     base_rate: Decimal = Decimal("100")
 
 

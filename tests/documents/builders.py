@@ -1,7 +1,9 @@
 """Small builders for documents in the domain's words.
 
 ``line("Rådgivning", "7.5 HUR x 1200", vat="3")`` is a line of 7.5 hours at 1 200 kr with
-25 % VAT; ``invoice(SELLER_AS, BUYER, [...])`` adds up the VAT breakdown and totals.
+25 % VAT; ``invoice(SELLER_AS, BUYER, [...])`` adds up the VAT breakdown and totals;
+``entry("2026-11-02 1500 6250 / 3000 -5000 @3 / 2700 -1250", "Faktura 10023", 1)`` is a
+journal entry (positive amounts debit, negative credit, ``@code`` the VAT code).
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from ledger.documents.model import InvoiceDocument, InvoiceLine, Language, Party, round_money, vat_breakdown
+from ledger.documents.model import (
+    InvoiceDocument,
+    InvoiceLine,
+    JournalEntryRow,
+    JournalLineRow,
+    Language,
+    Party,
+    round_money,
+    vat_breakdown,
+)
 
 RATES = {"3": Decimal("25"), "31": Decimal("15"), "33": Decimal("12"), "5": Decimal("0"), "6": Decimal("0")}
 
@@ -144,3 +155,32 @@ SEVERAL_RATES = [
     line("Eksportfrakt", "1 EA x 800", "5"),
     line("Utlegg for gebyr", "1 EA x 125.50", "6"),
 ]
+
+
+def entry(spec: str, description: str = "", voucher: int = 1, *, customer: str | None = None) -> JournalEntryRow:
+    """``entry("2026-11-02 1920 6250 / 1500 -6250", "Innbetaling", 2)``."""
+    day, first = spec.split(" ", 1)
+    lines = []
+    for posting in first.split("/"):
+        account, amount, *rest = posting.split()
+        value = Decimal(amount)
+        vat_code = rest[0].removeprefix("@") if rest else None
+        lines.append(
+            JournalLineRow(
+                account=account,
+                debit=value if value > 0 else Decimal("0.00"),
+                credit=-value if value < 0 else Decimal("0.00"),
+                vat_code=vat_code,
+                customer_id=customer if account == "1500" else None,
+            )
+        )
+    date = dt.date.fromisoformat(day)
+    return JournalEntryRow(
+        voucher_number=voucher,
+        date=date,
+        description=description,
+        created_at=dt.datetime.combine(date, dt.time(9, 30), tzinfo=dt.UTC),
+        created_by="Kari Nordmann",
+        channel="telegram",
+        lines=tuple(lines),
+    )
