@@ -243,10 +243,16 @@ class Conversations:
         return turn.message_id[:MAX_MESSAGE_ID_LENGTH]
 
     def _claim(self, turn: ChatTurn) -> bool:
-        """Record the message id; False if it was recorded before (a repeat)."""
+        """Record the message id; False if it was recorded before (a repeat).
+
+        The look-up settles it on SQLite, whose writers take turns (`BEGIN IMMEDIATE`) and
+        whose unique constraints let NULLs differ; on PostgreSQL two concurrent claims meet
+        in the unique constraint (NULLS NOT DISTINCT) instead."""
         digest = hashlib.sha256(turn.text.encode("utf-8")).hexdigest()
         try:
             with self.sessions.begin() as session:
+                if self._find(session, turn) is not None:
+                    return False
                 session.add(
                     IdempotencyRecord(
                         company_id=None,

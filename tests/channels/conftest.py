@@ -1,0 +1,145 @@
+"""Fixtures for the channel tests: fresh books with a company and its people, the gateway
+served on a real port, a fake Rasa (REST channel) and a fake Telegram Bot API."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels.api.common import authorise, in_db
+from channels.app import create_app
+from ledger.companies import create_company
+from ledger.db import make_engine
+from ledger.identity import NewUser, add_user
+from ledger.migrate import upgrade
+from ledger.settings import Settings
+from tests.channels.fake_rasa import FakeRasaWebhook
+from tests.channels.fake_telegram import TOKEN, FakeTelegram
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@dataclass(frozen=True)
+class Books:
+    """A company on fresh SQLite books, with an owner and a staff member.
+
+    Attributes:
+      url: the database URL.
+      sessions: sessions on it.
+      company_id: the company.
+      owner, staff: the people, with their one-time token and link code.
+    """
+
+    url: str
+    sessions: sessionmaker[Session]
+    company_id: int
+    owner: NewUser
+    staff: NewUser
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Iterator[Books]:
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions.begin() as session:
+        made = create_company(session, "Fjordlys AS", owner_name="Kari Nordmann")
+        staff = add_user(session, made.company.id, "Ola Hansen", "staff")
+        company_id = made.company.id
+        owner = made.owner
+    yield Books(url, sessions, company_id, owner, staff)
+    engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def fake_rasa() -> AsyncIterator[FakeRasaWebhook]:
+    rasa = FakeRasaWebhook()
+    await rasa.start()
+    yield rasa
+    await rasa.stop()
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    telegram = FakeTelegram()
+    await telegram.start()
+    yield telegram
+    await telegram.stop()
+
+
+def gateway_settings(books: Books, rasa_url: str, **overrides: Any) -> Settings:
+    """Settings for a gateway on a free port, on `books`, talking to Rasa at `rasa_url`."""
+    values: dict[str, Any] = {
+        "database_url": books.url,
+        "rasa_url": rasa_url,
+        "host": "127.0.0.1",
+        "gateway_port": free_port(),
+        "public_url": "",
+        "telegram_token": "",
+        "telegram_webhook_url": "",
+        "telegram_webhook_secret": "",
+        "allowed_origins": [],
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def test_document(request: web.Request) -> web.Response:
+    """A file only an owner or accountant may fetch, standing in for an invoice PDF or chart."""
+    await in_db(request, lambda session: authorise(session, request, "owner", "accountant"))
+    name = request.match_info["name"]
+    if name.endswith(".png"):
+        return web.Response(body=PNG, content_type="image/png")
+    return web.Response(body=PDF, content_type="application/pdf")
+
+
+def document_path(company_id: int, name: str) -> str:
+    return f"/api/v1/companies/{company_id}/test-documents/{name}"
+
+
+GatewayFactory = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
+
+
+@pytest.fixture
+def start_gateway(
+    fake_telegram: FakeTelegram, fake_rasa: FakeRasaWebhook, books: Books, aiohttp_client: Any
+) -> GatewayFactory:
+    """Starts the gateway (with `Settings` overrides) on its configured port; it stops before
+    the fakes it talks to."""
+
+    async def start(**overrides: Any) -> TestClient[web.Request, web.Application]:
+        settings = gateway_settings(books, fake_rasa.url, **overrides)
+        app = create_app(settings)
+        app.router.add_get("/api/v1/companies/{cid}/test-documents/{name}", test_document)
+        client: TestClient[web.Request, web.Application] = await aiohttp_client(
+            app, server_kwargs={"host": "127.0.0.1", "port": settings.gateway_port}
+        )
+        return client
+
+    return start
+
+
+@pytest.fixture
+def telegram_settings(fake_telegram: FakeTelegram) -> dict[str, Any]:
+    """The Settings overrides that point the bot at the fake Bot API."""
+    return {
+        "telegram_token": TOKEN,
+        "telegram_base_url": fake_telegram.base_url,
+        "telegram_base_file_url": fake_telegram.base_file_url,
+    }
