@@ -91,6 +91,7 @@ def fold_name(name: str) -> str:
     """A name reduced to what matters for matching: lower case, æøå folded to ASCII, no
     punctuation, no company form ("Hansen Rør AS" -> "hansen ror")."""
     text = name.casefold().replace("&", " og ")
+    text = re.sub(r"\ba\W?s\W*$", " as", text)  # "A/S", "a.s." at the end: the company form
     text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
