@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,9 @@ import ledger.settings
 from ledger.companies import create_company
 from ledger.db import engine_for
 from ledger.migrate import upgrade
+from ledger.settings import PROJECT_ROOT
+
+DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
 
 
 @dataclass(frozen=True)
@@ -95,17 +98,29 @@ class Conversation:
     requested_slot: str | None = None
 
 
+def entity_in(text: str, entity: str, value: str | tuple[str, str]) -> dict[str, Any]:
+    """An entity as the NLU reports it; given as (value, span) it carries the span's place in
+    the text, as the real NLU's do."""
+    if isinstance(value, tuple):
+        normalised, span = value
+        start = text.index(span)
+        return {"entity": entity, "value": normalised, "start": start, "end": start + len(span), "text": span}
+    return {"entity": entity, "value": value}
+
+
 def said(
     text: str,
     *,
     intent: str = "",
-    entities: dict[str, str] | None = None,
+    entities: dict[str, str | tuple[str, str]] | None = None,
     asker: Person | None = None,
     language: str | None = None,
     message_id: str = "m1",
     conversation: Conversation | None = None,
+    extracted: dict[str, Any] | None = None,
 ) -> Tracker:
-    """The tracker after one message (see the module docstring)."""
+    """The tracker after one message (see the module docstring); `extracted` are the slots
+    Rasa filled from it, as a form validator receives them."""
     conversation = conversation or Conversation()
     if language is None:
         language = "nb" if not any(w in text.lower().split() for w in ("the", "i", "my", "on", "yes", "no")) else "en"
@@ -118,14 +133,15 @@ def said(
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
-        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        "entities": [entity_in(text, k, v) for k, v in (entities or {}).items()],
         "language": language,
         "metadata": metadata,
     }
-    slots = dict(conversation.slots)
+    slots = {**conversation.slots, **(extracted or {})}
     if conversation.requested_slot:
         slots["requested_slot"] = conversation.requested_slot
     events = [*conversation.events, {"event": "user", "text": text, "parse_data": latest, "metadata": metadata}]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items()]
     return Tracker(
         sender_id=f"user-{asker.user_id}" if asker else "default",
         slots=slots,
@@ -136,6 +152,16 @@ def said(
         active_loop={"name": conversation.active_loop} if conversation.active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def form_domain(form: str, slots: Sequence[str]) -> dict[str, Any]:
+    """The part of the domain a form validator reads: the form's slots (checked against the
+    domain file, so that the test and the assistant agree)."""
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(DOMAIN_DIR.glob("*.yml")))
+    assert f"  {form}:" in text, f"{form} is not in the domain"
+    for slot in slots:
+        assert f"      - {slot}\n" in text, f"{slot} is not a required slot in the domain"
+    return {"forms": {form: {"required_slots": list(slots)}}}
 
 
 def run(action: Action, tracker: Tracker, domain: dict[str, Any] | None = None) -> Said:
