@@ -1,25 +1,21 @@
 """Where the official data files live: the PEPPOL rules, the SAF-T schema and code lists.
 
-They sit in the shared data folder beside the repository (``../shared/data`` from the repository
-root), copied as published. ``BOKBOT_SHARED_DATA`` points elsewhere, for tests and deployments
-that keep them in another place.
+They sit in the shared data folder beside the repository (``../shared/data`` from the
+repository root), copied as published. The setting ``shared_data`` (environment variable
+``BOKBOT_SHARED_DATA``) points elsewhere, for tests and deployments that keep them in another
+place.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ENV_VAR = "BOKBOT_SHARED_DATA"
+from ledger.settings import get_settings
 
 
 def shared_data_dir() -> Path:
     """The folder holding ``peppol/``, ``saft/`` and the other official files."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override)
-    return REPO_ROOT.parent / "shared" / "data"
+    return get_settings().shared_data
 
 
 def peppol_dir() -> Path:
@@ -33,6 +29,6 @@ def saft_dir() -> Path:
 
 
 def cache_dir() -> Path | None:
-    """``var/cache`` in the repository when there is a ``var/`` to put it in, else None."""
-    var = REPO_ROOT / "var"
+    """``var/cache`` (under the ``var_dir`` setting) when there is a ``var/`` to put it in."""
+    var = get_settings().var_dir
     return var / "cache" if var.is_dir() else None
