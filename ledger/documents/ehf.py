@@ -254,9 +254,12 @@ def _tax_category(
 
 def _line(root: etree._Element, number: int, line: InvoiceLine, doc: InvoiceDocument) -> None:
     credit = doc.is_credit_note
+    # BR-27: a price is never negative; a discount is a negative quantity at a positive price.
+    negative = line.unit_price < 0
+    quantity, price = (-line.quantity, -line.unit_price) if negative else (line.quantity, line.unit_price)
     el = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
     _cbc(el, "ID", str(number))
-    _cbc(el, "CreditedQuantity" if credit else "InvoicedQuantity", _number(line.quantity)).set("unitCode", line.unit)
+    _cbc(el, "CreditedQuantity" if credit else "InvoicedQuantity", _number(quantity)).set("unitCode", line.unit)
     _amount(el, "LineExtensionAmount", line.net, doc.currency)
     if line.delivery_date:
         period = _cac(el, "InvoicePeriod")
@@ -265,8 +268,7 @@ def _line(root: etree._Element, number: int, line: InvoiceLine, doc: InvoiceDocu
     item = _cac(el, "Item")
     _cbc(item, "Name", line.description)
     _tax_category(item, "ClassifiedTaxCategory", line.vat_code, line.vat_rate, doc, with_reason=False)
-    price = _cac(el, "Price")
-    _cbc(price, "PriceAmount", _number(line.unit_price)).set("currencyID", doc.currency)
+    _cbc(_cac(el, "Price"), "PriceAmount", _number(price)).set("currencyID", doc.currency)
 
 
 def _single_delivery_date(doc: InvoiceDocument) -> str | None:

@@ -48,6 +48,8 @@ DOCUMENTS: dict[str, InvoiceDocument] = {
     "English invoice": invoice(SELLER_AS, BUYER, CONSULTING, language="en", order_reference="PO-778"),
     "order reference only": invoice(SELLER_AS, BUYER, CONSULTING, buyer_reference=None, order_reference="4500"),
     "buyer not VAT-registered": invoice(SELLER_AS, replace(BUYER, vat_registered=False), CONSULTING),
+    "AS not VAT-registered": invoice(replace(SELLER_AS, vat_registered=False), BUYER, CONSULTING),
+    "discount line": invoice(SELLER_AS, BUYER, [*CONSULTING, line("Rabatt", "1 EA x -500", "3")]),
 }
 
 
@@ -217,3 +219,11 @@ def test_each_line_says_when_it_was_delivered() -> None:
     ]
     assert fatal(validate_ehf(root)) == []
     assert structure_errors(root) == []
+
+
+def test_a_discount_is_a_negative_quantity_at_a_positive_price() -> None:
+    root = build_ehf(DOCUMENTS["discount line"])
+    assert xpath(root, "//cac:InvoiceLine[2]/cbc:InvoicedQuantity/text()") == ["-1"]
+    assert xpath(root, "//cac:InvoiceLine[2]/cac:Price/cbc:PriceAmount/text()") == ["500"]
+    assert xpath(root, "//cac:InvoiceLine[2]/cbc:LineExtensionAmount/text()") == ["-500.00"]
+    assert xpath(root, "/*/cac:LegalMonetaryTotal/cbc:PayableAmount/text()") == ["5625.00"]
