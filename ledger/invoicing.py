@@ -44,14 +44,15 @@ from ledger.errors import (
     InvalidAmount,
     InvalidInput,
     InvoiceNotOpen,
+    NotFound,
     NothingToInvoice,
     Overpayment,
     UnknownInvoice,
     UnknownVatCode,
 )
-from ledger.journal import CHANNELS, Posting, ensure_open, post_entry
+from ledger.journal import CHANNELS, Posting, ensure_open, post_entry, reverse_entry
 from ledger.kid import invoice_kid
-from ledger.models import Company, Customer, Invoice, Payment, Project, TimeEntry, User
+from ledger.models import Company, Customer, Invoice, JournalEntry, Payment, Project, TimeEntry, User
 from ledger.models import InvoiceLine as InvoiceLineRow
 from ledger.money import ZERO, Money, money, round_money
 from ledger.numbering import next_number
@@ -787,6 +788,50 @@ def register_payment(
         invoice.status = "paid"
     session.flush()
     return payment
+
+
+def reverse_payment(
+    session: Session,
+    company_id: int,
+    payment_id: int,
+    *,
+    reversal_date: dt.date | None = None,
+    created_by_id: int | None = None,
+    channel: str = "api",
+    source: str = "",
+) -> JournalEntry:
+    """Take back a payment registered by mistake ("angre"): its entry is reversed (dated
+    today by default) and a negative payment dated with the reversal keeps the invoice's
+    history, so it is owed again. Returns the reversing entry."""
+    payment = session.get(Payment, payment_id)
+    if payment is None or payment.company_id != company_id or payment.amount <= 0:
+        raise NotFound(f"no payment {payment_id}", payment_id=payment_id)
+    if payment.journal_entry_id is None:
+        raise InvalidInput(f"payment {payment_id} was never posted", payment_id=payment_id)
+    invoice = session.scalars(select(Invoice).where(Invoice.id == payment.invoice_id).with_for_update()).one()
+    entry = session.get(JournalEntry, payment.journal_entry_id)
+    assert entry is not None
+    reversal = reverse_entry(
+        session,
+        entry,
+        channel=_channel(channel),
+        created_by_id=created_by_id,
+        date=reversal_date or today_in_oslo(),
+        source=source,
+    )
+    session.add(
+        Payment(
+            company_id=company_id,
+            invoice_id=invoice.id,
+            date=reversal.date,
+            amount=-payment.amount,
+            journal_entry_id=reversal.id,
+        )
+    )
+    if invoice.status == "paid":
+        invoice.status = "sent" if invoice.sent_at is not None else "issued"
+    session.flush()
+    return reversal
 
 
 # --------------------------------------------------------------------------------------------

@@ -466,3 +466,27 @@ def test_dates_default_to_today_in_oslo(sqlite_books: sessionmaker[Session]) -> 
         invoice = issue_invoice(s, sb.company_id, sb.fjord_id, [line("1 × 100 Test")])
         assert invoice.issue_date == today_in_oslo()
         assert invoice.due_date == today_in_oslo() + dt.timedelta(days=14)
+
+
+def test_a_payment_taken_back_makes_the_invoice_owed_again(sqlite_books: sessionmaker[Session]) -> None:
+    from ledger.invoicing import reverse_payment
+
+    sb = sales_books(sqlite_books)
+    number = issue(sqlite_books, sb, "5 × 1000 @3 Rådgivning")
+    with sqlite_books.begin() as s:
+        payment_id = register_payment(s, sb.company_id, number, "6250", day("2026-11-05")).id
+    with sqlite_books.begin() as s:
+        reversal = reverse_payment(s, sb.company_id, payment_id, reversal_date=day("2026-11-06"), channel="web")
+        assert entry_lines(s, reversal.id) == ["1920 credit 6250.00", "1500 debit 6250.00"]
+        invoice = get_invoice(s, sb.company_id, number)
+        assert public_status(invoice) == "unpaid" and paid_amount(s, invoice) == Decimal("0.00")
+        assert bank_balance(s, sb.company_id) == Decimal("0.00")
+    from ledger.errors import AlreadyReversed, NotFound
+
+    with pytest.raises(AlreadyReversed), sqlite_books.begin() as s:
+        reverse_payment(s, sb.company_id, payment_id)
+    with pytest.raises(NotFound), sqlite_books.begin() as s:
+        reverse_payment(s, sb.company_id, 9999)
+    with sqlite_books.begin() as s:
+        register_payment(s, sb.company_id, number, "6250", day("2026-11-07"))
+        assert public_status(get_invoice(s, sb.company_id, number)) == "paid"
