@@ -1,0 +1,271 @@
+"""Exports: the books of a company mapped to the plain values the documents are made from
+(`ledger.documents.model`): a SAF-T Financial file for a year, and the journal entries and
+accounts of a span for the plain-text journal that hledger and ledger-cli read.
+
+The mapping reads in a handful of queries (entries with their lines in one, balances as one
+aggregate), so a year of a busy company exports without a query per entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ledger.companies import company_by_id
+from ledger.documents.model import (
+    AccountKind,
+    AccountRow,
+    CustomerRow,
+    JournalEntryRow,
+    JournalLineRow,
+    Party,
+    SaftExportInput,
+    SupplierRow,
+    TaxCodeRow,
+)
+from ledger.errors import InvalidInput
+from ledger.models import Company, Customer, JournalEntry, JournalLine, Supplier, User
+from ledger.money import ZERO, Money, round_money
+from ledger.reports.account_totals import chart_of
+from ledger.reports.trial_balance import trial_balance
+from ledger.vat import VAT_ACCOUNTS, vat_code_on
+from ledger.workdays import today_in_oslo
+
+RECEIVABLES_ACCOUNT = "1500"
+PAYABLES_ACCOUNT = "2400"
+KINDS: tuple[AccountKind, ...] = ("asset", "liability", "equity", "income", "expense")
+
+
+def company_party(company: Company) -> Party:
+    """The company as documents show it."""
+    return Party(
+        name=company.name,
+        orgnr=company.orgnr,
+        vat_registered=company.vat_registered,
+        address_lines=(company.address,) if company.address else (),
+        postcode=company.postcode,
+        city=company.city,
+        email=company.email or None,
+        bank_account=company.bank_account or None,
+        is_as=company.form == "AS",
+    )
+
+
+def _kind(value: str) -> AccountKind:
+    for kind in KINDS:
+        if kind == value:
+            return kind
+    raise InvalidInput(f"unknown account kind {value!r}", kind=value)
+
+
+def account_rows(session: Session, company_id: int, date_from: dt.date, date_to: dt.date) -> list[AccountRow]:
+    """Every account with a balance or movement in the span, with its opening and closing
+    balance (signed, debit positive; results of earlier years carried to 2050)."""
+    chart = chart_of(session, company_id)
+    rows = []
+    for row in trial_balance(session, company_id, date_from, date_to).rows:
+        account = chart.get(row.account)
+        if account is None:
+            raise InvalidInput(f"account {row.account} is not in the chart", account=row.account)
+        rows.append(
+            AccountRow(
+                number=account.number,
+                name_nb=account.name_nb,
+                name_en=account.name_en,
+                grouping_code=account.grouping_code,
+                kind=_kind(account.kind),
+                opening_balance=row.opening,
+                closing_balance=row.closing,
+                grouping_category=account.grouping_category,
+            )
+        )
+    return rows
+
+
+def _vat_amounts(lines: Sequence[JournalLine]) -> dict[int, Money]:
+    """Each base line's share of its entry's VAT of the same code (by line id): the VAT lines'
+    total per code, split over the base lines by amount, the last one taking the rounding."""
+    vat_by_code: dict[str, Money] = {}
+    bases: dict[str, list[JournalLine]] = {}
+    for line in lines:
+        if not line.vat_code:
+            continue
+        if line.account in VAT_ACCOUNTS:
+            vat_by_code[line.vat_code] = vat_by_code.get(line.vat_code, ZERO) + abs(line.debit - line.credit)
+        else:
+            bases.setdefault(line.vat_code, []).append(line)
+    shares: dict[int, Money] = {}
+    for code, base_lines in bases.items():
+        vat = vat_by_code.get(code, ZERO)
+        total = sum((abs(b.debit - b.credit) for b in base_lines), ZERO)
+        given = ZERO
+        for i, b in enumerate(base_lines):
+            if i == len(base_lines) - 1 or total == 0:
+                share = vat - given
+            else:
+                share = round_money(vat * abs(b.debit - b.credit) / total)
+            shares[b.id] = share
+            given += share
+    return shares
+
+
+def _entry_rows(session: Session, company_id: int, conditions: list[Any]) -> list[JournalEntryRow]:
+    entries = session.scalars(
+        select(JournalEntry)
+        .where(JournalEntry.company_id == company_id, *conditions)
+        .options(selectinload(JournalEntry.lines))
+        .order_by(JournalEntry.date, JournalEntry.year, JournalEntry.voucher_number)
+    ).all()
+    users = {
+        u.id: u.name
+        for u in session.scalars(select(User).where(User.id.in_({e.created_by_id for e in entries if e.created_by_id})))
+    }
+    customer_ids = {line.customer_id for e in entries for line in e.lines if line.customer_id}
+    supplier_ids = {line.supplier_id for e in entries for line in e.lines if line.supplier_id}
+    customers = {c.id: c.number for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}
+    suppliers = {s.id: s.number for s in session.scalars(select(Supplier).where(Supplier.id.in_(supplier_ids)))}
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    reversed_numbers = dict(
+        session.execute(
+            select(JournalEntry.id, JournalEntry.voucher_number).where(JournalEntry.id.in_(reversed_ids))
+        ).all()
+    )
+    rows = []
+    for entry in entries:
+        shares = _vat_amounts(entry.lines)
+        rows.append(
+            JournalEntryRow(
+                voucher_number=entry.voucher_number,
+                date=entry.date,
+                description=entry.description,
+                created_at=entry.created_at,
+                created_by=users.get(entry.created_by_id or 0, ""),
+                channel=entry.channel,
+                lines=tuple(
+                    JournalLineRow(
+                        account=line.account,
+                        debit=line.debit,
+                        credit=line.credit,
+                        description=line.description,
+                        vat_code=line.vat_code,
+                        vat_base=abs(line.vat_base) if line.vat_base is not None else None,
+                        vat_amount=shares.get(line.id),
+                        customer_id=str(customers[line.customer_id]) if line.customer_id in customers else None,
+                        supplier_id=str(suppliers[line.supplier_id]) if line.supplier_id in suppliers else None,
+                    )
+                    for line in entry.lines
+                ),
+                source=entry.source,
+                reverses=reversed_numbers.get(entry.reverses_id) if entry.reverses_id else None,
+            )
+        )
+    return rows
+
+
+def hledger_entries(
+    session: Session, company_id: int, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> list[JournalEntryRow]:
+    """The journal entries dated `date_from` to `date_to` (either open), by date and voucher."""
+    company_by_id(session, company_id)
+    conditions: list[Any] = []
+    if date_from is not None:
+        conditions.append(JournalEntry.date >= date_from)
+    if date_to is not None:
+        conditions.append(JournalEntry.date <= date_to)
+    return _entry_rows(session, company_id, conditions)
+
+
+def _sub_ledger_balances(
+    session: Session, company_id: int, account: str, column: Any, start: dt.date, end: dt.date
+) -> dict[int, tuple[Money, Money]]:
+    """Per customer or supplier id: the balance on `account` before `start` and through `end`."""
+    line = JournalLine
+    amount = line.debit - line.credit
+    rows = session.execute(
+        select(
+            column,
+            func.sum(case((line.date < start, amount), else_=0)),
+            func.sum(amount),
+        )
+        .where(line.company_id == company_id, line.account == account, line.date <= end, column.is_not(None))
+        .group_by(column)
+    ).all()
+    return {
+        int(key): (
+            Decimal(str(opening or 0)).quantize(Decimal("0.01")),
+            Decimal(str(closing or 0)).quantize(Decimal("0.01")),
+        )
+        for key, opening, closing in rows
+    }
+
+
+def _party_of(name: str, orgnr: str | None, **address: str) -> Party:
+    return Party(
+        name=name,
+        orgnr=orgnr,
+        address_lines=(address["address"],) if address.get("address") else (),
+        postcode=address.get("postcode", ""),
+        city=address.get("city", ""),
+        email=address.get("email") or None,
+    )
+
+
+def saft_input(
+    session: Session, company_id: int, year: int, *, user_id: str | None = None, created: dt.date | None = None
+) -> SaftExportInput:
+    """Everything the SAF-T Financial file of `year` needs: the company, every account with
+    its opening and closing balance, the customers and suppliers on the entries with their
+    balances, the VAT codes used and the year's entries in voucher order."""
+    company = company_by_id(session, company_id)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    entries = _entry_rows(session, company_id, [JournalEntry.year == year])
+    entries.sort(key=lambda e: e.voucher_number)
+    used_customers = {line.customer_id for e in entries for line in e.lines if line.customer_id}
+    used_suppliers = {line.supplier_id for e in entries for line in e.lines if line.supplier_id}
+    receivables = _sub_ledger_balances(session, company_id, RECEIVABLES_ACCOUNT, JournalLine.customer_id, start, end)
+    payables = _sub_ledger_balances(session, company_id, PAYABLES_ACCOUNT, JournalLine.supplier_id, start, end)
+    customers = [
+        CustomerRow(
+            customer_id=str(c.number),
+            party=_party_of(c.name, c.orgnr, address=c.address, postcode=c.postcode, city=c.city, email=c.email),
+            account=RECEIVABLES_ACCOUNT,
+            opening_balance=receivables.get(c.id, (ZERO, ZERO))[0],
+            closing_balance=receivables.get(c.id, (ZERO, ZERO))[1],
+        )
+        for c in session.scalars(select(Customer).where(Customer.company_id == company_id).order_by(Customer.number))
+        if str(c.number) in used_customers or c.id in receivables
+    ]
+    suppliers = [
+        SupplierRow(
+            supplier_id=str(s.number),
+            party=_party_of(s.name, s.orgnr),
+            account=PAYABLES_ACCOUNT,
+            opening_balance=payables.get(s.id, (ZERO, ZERO))[0],
+            closing_balance=payables.get(s.id, (ZERO, ZERO))[1],
+        )
+        for s in session.scalars(select(Supplier).where(Supplier.company_id == company_id).order_by(Supplier.number))
+        if str(s.number) in used_suppliers or s.id in payables
+    ]
+    codes = sorted({line.vat_code for e in entries for line in e.lines if line.vat_code}, key=lambda c: (len(c), c))
+    tax_codes = []
+    for code in codes:
+        info = vat_code_on(session, code, end)
+        tax_codes.append(TaxCodeRow(code=code, standard_code=code, rate=info.rate, description=info.name_nb))
+    return SaftExportInput(
+        company=company_party(company),
+        fiscal_year=year,
+        period_start=start,
+        period_end=end,
+        accounts=tuple(account_rows(session, company_id, start, end)),
+        entries=tuple(entries),
+        customers=tuple(customers),
+        suppliers=tuple(suppliers),
+        tax_codes=tuple(tax_codes),
+        created=created or today_in_oslo(),
+        user_id=user_id,
+    )
