@@ -1,0 +1,284 @@
+"""Registering money spent ("jeg betalte 450 kr for drivstoff", "I paid 450 kr for fuel").
+
+A form (`register_expense_form`) asks for what is missing: the amount, then what it was for.
+The word is mapped to an account and a VAT code by the company's expense categories
+(`ledger.expenses`); when the VAT depends on the vehicle (fuel: a van deducts input VAT, a
+passenger car does not, mval. § 8-4) and the company has not said which it drives, the form
+asks "varebil eller personbil?" once and remembers the answer on the company. Before
+anything is posted the summary shows the lines (accounts, net, VAT, total) and why that
+account and code were chosen; "ja" posts it through `ledger.expenses.register_expense`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.answers import Refused, amount_answer, said_entity
+from actions.books import sessions
+from actions.confirmation import Done, confirmed, propose, refusal
+from actions.context import Asker, asker_of
+from actions.forms import CHOICES_SLOT, AskAction, FormValidator, choice_buttons, choices_for
+from actions.periods import parse_day
+from actions.replies import render
+from ledger.companies import company_by_id
+from ledger.errors import InvalidInput, LedgerError, UnknownExpenseCategory
+from ledger.expenses import VEHICLES, ExpensePlan, find_category, plan_expense, register_expense, set_vehicle
+from ledger.reports.account_totals import chart_of
+from ledger.workdays import today_in_oslo
+
+FORM = "register_expense_form"
+AMOUNT, CATEGORY, VENDOR, DATE, VEHICLE = (
+    "expense_amount",
+    "expense_category",
+    "expense_vendor",
+    "expense_date",
+    "expense_vehicle",
+)
+ASK_VEHICLE = "expense_ask_vehicle"
+FORM_SLOTS = (AMOUNT, CATEGORY, VENDOR, DATE, VEHICLE, ASK_VEHICLE)
+
+COMMON_CATEGORIES = {
+    "nb": ("drivstoff", "parkering", "kontorrekvisita", "lunsj med kunde", "telefon"),
+    "en": ("fuel", "parking", "office supplies", "customer lunch", "phone"),
+}
+"""The categories offered as buttons when a word fits none (keywords of the default table)."""
+
+_VAN_WORDS = re.compile(r"\b(vare\s*-?\s*bil\w*|van|vans|lastebil\w*|pickup|pick-up)\b", re.IGNORECASE)
+_CAR_WORDS = re.compile(r"\b(person\s*-?\s*bil\w*|passenger|car|cars|bil|bilen|elbil\w*)\b", re.IGNORECASE)
+
+
+def vehicle_of(said: Any) -> str | None:
+    """"van" or "car" for an answer to "varebil eller personbil?" ("varebil", "a van",
+    "personbilen", "passenger car"); None when it says neither or both."""
+    text = str(said or "").strip()
+    if text in VEHICLES:
+        return text
+    van, car = bool(_VAN_WORDS.search(text)), bool(_CAR_WORDS.search(text))
+    if van == car:
+        return None
+    return "van" if van else "car"
+
+
+def _say(dispatcher: CollectingDispatcher, asker: Asker, template: str, **values: Any) -> None:
+    dispatcher.utter_message(text=render(asker.language, template, **values))
+
+
+class ValidateRegisterExpenseForm(FormValidator):
+    """Checks the amount, the category (and the vehicle when the VAT depends on it), the
+    vendor and the date; owners and accountants only."""
+
+    def name(self) -> str:
+        return "validate_register_expense_form"
+
+    def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
+        """The amount, what it was for, and the van-or-car question only when it matters."""
+        slots = [AMOUNT, CATEGORY]
+        if tracker.get_slot(ASK_VEHICLE):
+            slots.append(VEHICLE)
+        return slots
+
+    def validate_expense_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Takes an amount more than zero with two decimals at most."""
+        said = said_entity(tracker.latest_message, "amount")
+        answer = amount_answer(value, said) if said is not None else amount_answer(value)
+        if isinstance(answer, Refused):
+            _say(dispatcher, asker_of(tracker), "expense_amount_refused.j2", reason=answer.reason, said=answer.said)
+            return {AMOUNT: None}
+        return {AMOUNT: str(answer)}
+
+    def validate_expense_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Maps the word to a category; offers the closest ones when it fits none, and notes
+        whether the van-or-car question is needed."""
+        asker = asker_of(tracker)
+        if asker.company_id is None:
+            return {CATEGORY: None}
+        with sessions().begin() as session:
+            try:
+                rule = find_category(session, asker.company_id, str(value))
+            except UnknownExpenseCategory as unknown:
+                suggestions = list(unknown.details.get("suggestions") or []) or list(
+                    COMMON_CATEGORIES.get(asker.language, COMMON_CATEGORIES["nb"])
+                )
+                _say(dispatcher, asker, "expense_category_unknown.j2", said=str(value))
+                return {CATEGORY: None, CHOICES_SLOT: choices_for(CATEGORY, "expense_category", suggestions)}
+            company = company_by_id(session, asker.company_id)
+            ask_vehicle = rule.needs_vehicle and company.vat_registered and company.vehicle not in VEHICLES
+        return {CATEGORY: rule.keyword, ASK_VEHICLE: ask_vehicle or None, CHOICES_SLOT: None}
+
+    def validate_expense_vehicle(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Takes "varebil"/"van" or "personbil"/"car" and remembers it on the company."""
+        asker = asker_of(tracker)
+        vehicle = vehicle_of(value)
+        if vehicle is None or asker.company_id is None:
+            _say(dispatcher, asker, "expense_vehicle_unclear.j2", said=str(value))
+            return {VEHICLE: None}
+        with sessions().begin() as session:
+            set_vehicle(session, asker.company_id, vehicle)
+        _say(dispatcher, asker, "expense_vehicle_noted.j2", vehicle=vehicle)
+        return {VEHICLE: vehicle, ASK_VEHICLE: None}
+
+    def validate_expense_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Takes a day that has come."""
+        day = parse_day(value)
+        if day is None or day > today_in_oslo():
+            _say(dispatcher, asker_of(tracker), "expense_date_refused.j2", day=day)
+            return {DATE: None}
+        return {DATE: day.isoformat()}
+
+    def validate_expense_vendor(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keeps the shop's name as said (a new one becomes a supplier when posted)."""
+        name = " ".join(str(value).split())[:200]
+        return {VENDOR: name or None}
+
+
+class AskExpenseAmount(AskAction):
+    """Asks "Hvor mye var det?"."""
+
+    slot = AMOUNT
+
+
+class AskExpenseCategory(AskAction):
+    """Asks what the money was spent on, with the common categories as buttons."""
+
+    slot = CATEGORY
+
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        return {"amount": Decimal(str(tracker.get_slot(AMOUNT))) if tracker.get_slot(AMOUNT) else None}
+
+    def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
+        if choice_buttons(tracker.get_slot(CHOICES_SLOT), CATEGORY):
+            return []
+        common = list(COMMON_CATEGORIES.get(asker.language, COMMON_CATEGORIES["nb"]))
+        return choice_buttons(choices_for(CATEGORY, "expense_category", common), CATEGORY)
+
+
+class AskExpenseVehicle(AskAction):
+    """Asks "Varebil eller personbil?" (only asked when the VAT depends on it)."""
+
+    slot = VEHICLE
+
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        return {"category": tracker.get_slot(CATEGORY)}
+
+    def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
+        options = [(render(asker.language, "button_vehicle.j2", vehicle=v), v) for v in VEHICLES]
+        return choice_buttons(choices_for(VEHICLE, "vehicle", options), VEHICLE)
+
+
+def _lines(session: Session, company_id: int, plan: ExpensePlan, language: str) -> list[dict[str, Any]]:
+    """The summary's lines: account, its name in the language, debit or credit, VAT code."""
+    chart = chart_of(session, company_id)
+    lines = []
+    for posting in plan.postings:
+        account = chart.get(posting.account)
+        name = (account.name_en if language == "en" else account.name_nb) if account else ""
+        lines.append(
+            {
+                "account": posting.account,
+                "name": name,
+                "debit": posting.debit,
+                "credit": posting.credit,
+                "vat_code": posting.vat_code,
+            }
+        )
+    return lines
+
+
+class ActionProposeExpense(Action):
+    """Shows the expense exactly as it will be posted (lines, net, VAT, total, and why this
+    account and code) and asks Ja/Nei."""
+
+    def name(self) -> str:
+        return "action_propose_expense"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        asker = asker_of(tracker)
+        forget = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if not asker.known or tracker.get_slot(AMOUNT) is None or tracker.get_slot(CATEGORY) is None:
+            return forget  # the form was left without an answer; it has said why
+        assert asker.company_id is not None
+        day = parse_day(tracker.get_slot(DATE)) or today_in_oslo()
+        vendor = tracker.get_slot(VENDOR)
+        amount, category = str(tracker.get_slot(AMOUNT)), str(tracker.get_slot(CATEGORY))
+        try:
+            with sessions().begin() as session:
+                plan = plan_expense(session, asker.company_id, amount, category, day)
+                lines = _lines(session, asker.company_id, plan, asker.language)
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return forget
+        treatment = plan.treatment
+        values = {
+            "amount": str(plan.gross),
+            "category": treatment.category.keyword,
+            "date": day.isoformat(),
+            "vendor": vendor,
+            "account": treatment.account,
+            "vat_code": treatment.vat_code,
+            "vat": str(plan.vat),
+        }
+        shown = {
+            "amount": plan.gross,
+            "net": plan.net,
+            "vat": plan.vat,
+            "date": day,
+            "lines": lines,
+            "rate": treatment.rate,
+            "reason": treatment.note_en if asker.language == "en" else treatment.note_nb,
+        }
+        events = propose(dispatcher, asker.language, "register_expense", values, "expense_summary.j2",
+                         shown=shown, asker=asker)
+        return events + forget
+
+
+@confirmed("register_expense")
+def post_expense(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
+    """Posts the confirmed expense, refusing if the books would now post something other than
+    what was shown (the company's vehicle or categories changed in between)."""
+    assert asker.company_id is not None
+    registered = register_expense(
+        session,
+        asker.company_id,
+        str(values["amount"]),
+        str(values["category"]),
+        dt.date.fromisoformat(str(values["date"])),
+        values.get("vendor"),
+        asker.user_id,
+        asker.channel,
+        asker.source,
+    )
+    plan = registered.plan
+    if (plan.treatment.account, plan.treatment.vat_code, str(plan.vat)) != (
+        values.get("account"),
+        values.get("vat_code"),
+        values.get("vat"),
+    ):
+        raise InvalidInput("the expense would be posted differently from what was shown")
+    return Done(
+        "expense_posted.j2",
+        {
+            "voucher": f"{registered.year}-{registered.voucher_number}",
+            "amount": plan.gross,
+            "account": plan.treatment.account,
+            "vat": plan.vat,
+        },
+    )
