@@ -24,10 +24,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -35,12 +35,23 @@ from actions.books import sessions
 from actions.context import Asker, asker_of
 from actions.replies import render
 from ledger.errors import LedgerError
+from ledger.idempotency import fingerprint, run_once
 
 log = logging.getLogger(__name__)
 
 PENDING_SLOT = "pending"
 AFFIRM_PAYLOAD = "/affirm"
 DENY_PAYLOAD = "/deny"
+IDEMPOTENCY_SCOPE = "chat-confirm"
+
+T = TypeVar("T")
+
+
+class ChangedSinceShown(LedgerError):
+    """The books changed between the summary and the "ja" (say, more hours were logged), so
+    what would be posted is not what was shown; nothing is posted."""
+
+    code = "changed_since_shown"
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,28 @@ def confirmed(kind: str) -> Callable[[Poster], Poster]:
 
 def poster_for(kind: str) -> Poster | None:
     return _POSTERS.get(kind)
+
+
+def dry_run(work: Callable[[Session], T]) -> T:
+    """What `work` would do to the books, without keeping it: it runs in a transaction that is
+    rolled back, so a summary shows exactly what the real posting will post. `work` must
+    return plain values, not rows (they are gone after the rollback)."""
+    session = sessions()()
+    try:
+        return work(session)
+    finally:
+        session.rollback()
+        session.close()
+
+
+def resume_events(resume: Mapping[str, Any] | None, **filled: Any) -> tuple[EventType, ...]:
+    """The events that take the person back into the form they were in when an offer was
+    made (`{"form": ..., "slots": {...}}`), with `filled` added to its slots."""
+    if not resume or not resume.get("form"):
+        return ()
+    slots = {**(resume.get("slots") or {}), **filled}
+    events: list[EventType] = [SlotSet(name, value) for name, value in slots.items() if value is not None]
+    return (*events, FollowupAction(str(resume["form"])))
 
 
 def yes_no_buttons(language: str) -> list[dict[str, str]]:
@@ -137,6 +170,21 @@ def _answers_the_proposal(tracker: Tracker, pending: Mapping[str, Any], asker: A
     return since is None or since <= 1
 
 
+def say(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    *,
+    attachment: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
+) -> None:
+    """One message; with an attachment (a PDF link) it goes as one custom message, so text
+    and link arrive together."""
+    if attachment:
+        dispatcher.utter_message(json_message={"text": text, "attachment": attachment, "buttons": buttons or []})
+    else:
+        dispatcher.utter_message(text=text, buttons=buttons or [])
+
+
 def intent_of(tracker: Tracker) -> str | None:
     intent = (tracker.latest_message or {}).get("intent") or {}
     name = intent.get("name")
@@ -179,16 +227,37 @@ class ActionConfirm(Action):
             log.error("no poster for pending kind %r", pending["kind"])
             dispatcher.utter_message(text=render(language, "confirm_stale.j2"))
             return clear
+        values = dict(pending.get("values") or {})
+        key = asker.message_id or str((tracker.latest_message or {}).get("message_id") or "")
+        outcome: list[Done] = []
+
+        def work(session: Session) -> dict[str, Any]:
+            done = poster(session, asker, values)
+            outcome.append(done)
+            return {"template": done.template, "attachment": done.attachment}
+
         try:
             with sessions().begin() as session:
-                done = poster(session, asker, dict(pending.get("values") or {}))
+                if key:
+                    run_once(
+                        session,
+                        scope=IDEMPOTENCY_SCOPE,
+                        key=key[-200:],
+                        request_hash=fingerprint(pending),
+                        company_id=asker.company_id,
+                        user_id=asker.user_id,
+                        work=work,
+                    )
+                else:
+                    work(session)
         except LedgerError as error:
             dispatcher.utter_message(text=refusal(language, error))
             return clear
-        message: dict[str, Any] = {"text": render(language, done.template, **done.values)}
-        if done.attachment:
-            message["attachment"] = done.attachment
-        dispatcher.utter_message(**message)
+        if not outcome:  # the same message was answered before: it posted then, not now
+            dispatcher.utter_message(text=render(language, "confirm_repeated.j2"))
+            return clear
+        done = outcome[0]
+        say(dispatcher, render(language, done.template, **done.values), attachment=done.attachment)
         return clear + list(done.events)
 
 

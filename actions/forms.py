@@ -1,0 +1,184 @@
+"""Asking for what is missing, one question at a time: the shared parts of our Rasa forms.
+
+A form's slots are all listed in the domain (so that whatever the person says that fills any
+of them is validated), but `FormValidator.needed` decides which of them are still asked for,
+in order: "fakturer Fjord Bygg 12 000 kr" needs no hours, "fakturer Fjord Bygg" does. Forms
+are for owners and accountants; anyone else is told politely and the form ends at once.
+
+A question is a custom action (`AskAction`) rendering `ask_<slot>.j2` in the person's
+language. When a name matched several customers or projects, the validator keeps them in
+the `choices` slot and the question offers one button each; a button's payload is
+`/choose{"<entity>": "<name>"}` (intent `choose`), which the slot's `from_entity` mapping
+reads like a typed answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+
+from actions.confirmation import PENDING_SLOT
+from actions.context import Asker, asker_of
+from actions.replies import render
+
+CHOICES_SLOT = "choices"
+CHOOSE_INTENT = "choose"
+BOOKKEEPING_ROLES = ("owner", "accountant")
+
+
+def choices_for(slot: str, entity: str, options: Sequence[str | tuple[str, str]]) -> dict[str, Any]:
+    """What the `choices` slot holds while a question offers buttons for `slot`: each option
+    is a name, or a (title, value) pair when the button shows more than the value."""
+    return {
+        "slot": slot,
+        "entity": entity,
+        "options": [
+            {"title": o[0], "value": o[1]} if isinstance(o, tuple) else {"title": o, "value": o} for o in options
+        ],
+    }
+
+
+def choice_buttons(choices: Mapping[str, Any] | None, slot: str) -> list[dict[str, str]]:
+    """One button per option offered for `slot` (none when nothing is offered for it)."""
+    if not choices or choices.get("slot") != slot:
+        return []
+    entity = str(choices.get("entity"))
+    return [
+        {
+            "title": str(option["title"]),
+            "payload": f"/{CHOOSE_INTENT}{json.dumps({entity: str(option['value'])}, ensure_ascii=False)}",
+        }
+        for option in choices.get("options") or []
+    ]
+
+
+def refuse_asker(dispatcher: CollectingDispatcher, asker: Asker, roles: Sequence[str]) -> bool:
+    """Tells someone who may not do this why (not signed in, or staff); True if refused."""
+    if not asker.known:
+        dispatcher.utter_message(text=render(asker.language, "not_signed_in.j2"))
+        return True
+    if asker.role not in roles:
+        dispatcher.utter_message(text=render(asker.language, "staff_refused.j2"))
+        return True
+    return False
+
+
+def _offers_to_resume(event: EventType, form: str) -> bool:
+    if event.get("event") != "slot" or event.get("name") != PENDING_SLOT:
+        return False
+    value = event.get("value") or {}
+    resume = (value.get("values") or {}).get("resume") or {}
+    return bool(resume.get("form") == form)
+
+
+class FormValidator(FormValidationAction):
+    """Validates every slot of the form whenever it is set; asks only for `needed` ones."""
+
+    roles: Sequence[str] = BOOKKEEPING_ROLES
+
+    def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
+        """The slots to ask for, in order, given what is known (filled ones are skipped)."""
+        raise NotImplementedError
+
+    def ended(self, domain: Mapping[str, Any]) -> list[EventType]:
+        """The events that leave the form with its slots emptied."""
+        events: list[EventType] = [SlotSet(slot, None) for slot in self.domain_slots(dict(domain))]
+        return [*events, SlotSet(CHOICES_SLOT, None), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        if refuse_asker(dispatcher, asker, self.roles):
+            return self.ended(domain)
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        if any(_offers_to_resume(event, self.form_name()) for event in events):
+            # An offer (create the unknown customer?) now waits for Ja/Nei: leave the form;
+            # the offer carries its slots and brings the person back on "ja".
+            kept = [e for e in events if not (e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT)]
+            return kept + self.ended(domain)
+        return events
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        return self.needed(tracker, asker_of(tracker))
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Like the SDK's, but for every slot of the form, asked for or not."""
+        form_slots = set(self.domain_slots(domain))
+        slots: dict[str, Any] = {k: v for k, v in tracker.slots_to_validate().items() if k in form_slots}
+        for slot_name, slot_value in list(slots.items()):
+            validate = getattr(self, f"validate_{slot_name}", None)
+            if validate is None or slot_value is None:
+                continue
+            output = validate(slot_value, dispatcher, tracker, domain)
+            if isinstance(output, dict):
+                slots.update(output)
+                tracker.slots.update(output)
+        return [SlotSet(slot, value) for slot, value in slots.items()]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventType | None:
+        needed = self.needed(tracker, asker_of(tracker))
+        missing = (slot for slot in needed if tracker.slots.get(slot) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
+
+
+class AskAction(Action):
+    """Asks for one slot with `ask_<slot>.j2`, offering buttons when there are choices."""
+
+    slot: str = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        """What the question mentions (the customer's name, the unbilled hours, ...)."""
+        return {}
+
+    def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
+        return []
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        choices = tracker.get_slot(CHOICES_SLOT)
+        offered = choice_buttons(choices, self.slot)
+        text = render(
+            asker.language,
+            f"ask_{self.slot}.j2",
+            options=[button["title"] for button in offered],
+            **self.context(tracker, asker),
+        )
+        buttons = offered + self.extra_buttons(tracker, asker)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("language", asker.language)]
+
+
+class ActionStaleChoice(Action):
+    """A choice button pressed after its question was closed."""
+
+    def name(self) -> str:
+        return "action_stale_choice"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        dispatcher.utter_message(text=render(asker.language, "choice_stale.j2"))
+        return [SlotSet(CHOICES_SLOT, None)]

@@ -1,0 +1,759 @@
+"""Invoices from the chat: issuing ("fakturer Fjord Bygg for 5 timer"), crediting, sending,
+showing one, and who owes what.
+
+An invoice is for hours at the project's or the customer's rate (or a rate said), for a fixed
+amount, or for all unbilled hours of a project or customer. The invoice form asks for what
+is missing, one question at a time; then the summary shows exactly what will be posted (it
+is the real posting, made in a transaction that is rolled back), and "ja" posts it. If the
+books changed in between so that the total would differ, nothing is posted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.answers import Refused, amount_answer, hours_answer, said_entity
+from actions.books import sessions
+from actions.confirmation import ChangedSinceShown, Done, confirmed, dry_run, propose, refusal, say
+from actions.context import Asker, asker_of
+from actions.customers import offer_to_create, resolve_customer_said, resolve_project_said
+from actions.forms import (
+    CHOICES_SLOT,
+    CHOOSE_INTENT,
+    AskAction,
+    FormValidator,
+    choice_buttons,
+    choices_for,
+    refuse_asker,
+)
+from actions.replies import render
+from ledger.customers import find_customer
+from ledger.documents.mail import SmtpServer, send_invoice
+from ledger.errors import InvalidInput, LedgerError, UnknownInvoice
+from ledger.invoicing import (
+    credit_invoice,
+    get_invoice,
+    invoice_amount,
+    invoice_document,
+    invoice_hours,
+    invoice_unbilled_hours,
+    list_invoices,
+    mark_sent,
+    open_amount,
+    paid_amount,
+    paid_amounts,
+)
+from ledger.models import Invoice, JournalEntry
+from ledger.projects import billing_rate, find_project
+from ledger.settings import get_settings
+from ledger.timesheet import unbilled_hours
+from ledger.workdays import today_in_oslo
+
+INVOICE_FORM = "invoice_form"
+INVOICE_SLOTS = ["invoice_customer", "invoice_project", "invoice_hours", "invoice_amount", "invoice_rate"]
+UNBILLED = "unbilled"
+"""The `hours` value of the "all unbilled hours" button."""
+
+MAX_LISTED = 10
+
+
+def pdf_link(company_id: int, number: int) -> str:
+    """Where the gateway serves an invoice's PDF."""
+    return f"/api/v1/companies/{company_id}/invoices/{number}.pdf"
+
+
+# --------------------------------------------------------------------------------------------
+# What an invoice will post, and posting it
+
+
+def issue_from_chat(session: Session, asker: Asker, values: dict[str, Any]) -> Invoice:
+    """Issues the invoice `values` describe (see `ActionProposeInvoice`) as the asker."""
+    assert asker.company_id is not None
+    company_id = asker.company_id
+    customer = find_customer(session, company_id, str(values["customer"]))
+    if customer is None:
+        raise ChangedSinceShown("the customer is gone")
+    project_id = values.get("project_id")
+    common: dict[str, Any] = {
+        "created_by_id": asker.user_id,
+        "channel": asker.channel,
+        "source": asker.source,
+        "language": values.get("language") or asker.language,
+    }
+    mode = values["mode"]
+    if mode == "hours":
+        return invoice_hours(
+            session,
+            company_id,
+            customer.id,
+            str(values["hours"]),
+            rate=values.get("rate") or None,
+            project_id=project_id,
+            description=str(values["description"]),
+            **common,
+        )
+    if mode == "amount":
+        return invoice_amount(
+            session,
+            company_id,
+            customer.id,
+            str(values["amount"]),
+            str(values["description"]),
+            project_id=project_id,
+            **common,
+        )
+    return invoice_unbilled_hours(
+        session,
+        company_id,
+        project_id=project_id,
+        customer_id=None if project_id else customer.id,
+        **common,
+    )
+
+
+def invoice_summary(session: Session, invoice: Invoice) -> dict[str, Any]:
+    """What an invoice says and posts, as plain values for a template."""
+    entry = session.get(JournalEntry, invoice.journal_entry_id) if invoice.journal_entry_id else None
+    return {
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "customer": invoice.customer.name,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "kid": invoice.kid,
+        "net": invoice.net,
+        "vat": invoice.vat,
+        "total": invoice.total,
+        "status": invoice.status,
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "net": line.net,
+                "vat_rate": line.vat_rate,
+                "vat_code": line.vat_code,
+            }
+            for line in invoice.lines
+        ],
+        "postings": [
+            {"account": line.account, "debit": line.debit, "credit": line.credit, "vat_code": line.vat_code}
+            for line in (entry.lines if entry else [])
+        ],
+        "voucher": f"{entry.year}-{entry.voucher_number}" if entry else "",
+    }
+
+
+@confirmed("create_invoice")
+def post_invoice(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
+    """Issues the invoice that was shown, if it still comes to the total that was shown."""
+    invoice = issue_from_chat(session, asker, values)
+    if invoice.total != Decimal(str(values["expected_total"])):
+        raise ChangedSinceShown("the total changed", shown=values["expected_total"], now=str(invoice.total))
+    assert asker.company_id is not None
+    return Done(
+        "invoice_created.j2",
+        invoice_summary(session, invoice),
+        attachment=pdf_link(asker.company_id, invoice.number),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The invoice form
+
+
+def _known_rate(asker: Asker, customer: str | None, project: str | None) -> Decimal | None:
+    assert asker.company_id is not None
+    with sessions().begin() as session:
+        if project:
+            found = find_project(session, asker.company_id, project)
+            if found is not None:
+                rate = billing_rate(found)
+                if rate is not None:
+                    return rate
+        if customer:
+            known = find_customer(session, asker.company_id, customer)
+            if known is not None:
+                return known.hourly_rate
+    return None
+
+
+def _unbilled(asker: Asker, customer: str | None, project: str | None) -> Decimal:
+    """The unbilled hours of the project, else of the customer."""
+    assert asker.company_id is not None
+    with sessions().begin() as session:
+        project_id = customer_id = None
+        if project:
+            found = find_project(session, asker.company_id, project)
+            project_id = found.id if found else None
+        if project_id is None and customer:
+            known = find_customer(session, asker.company_id, customer)
+            customer_id = known.id if known else None
+        if project_id is None and customer_id is None:
+            return Decimal("0")
+        rows = unbilled_hours(
+            session, asker.company_id, project_id=project_id, customer_id=customer_id, through=today_in_oslo()
+        )
+        return sum((row.hours for row in rows), Decimal("0"))
+
+
+class ValidateInvoiceForm(FormValidator):
+    """Resolves the customer and project, reads the hours, amount and rate, and asks only for
+    what the invoice still needs: the customer; hours (unless an amount is given, or a
+    project whose unbilled hours are meant); a rate when none is known."""
+
+    def name(self) -> str:
+        return "validate_invoice_form"
+
+    def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
+        needed = ["invoice_customer"]
+        hours, amount = tracker.get_slot("invoice_hours"), tracker.get_slot("invoice_amount")
+        project = tracker.get_slot("invoice_project")
+        if amount or hours == UNBILLED or (project and not hours):
+            return needed
+        needed.append("invoice_hours")
+        customer = tracker.get_slot("invoice_customer")
+        if hours and customer and _known_rate(asker, customer, project) is None:
+            needed.append("invoice_rate")
+        return needed
+
+    def validate_invoice_customer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        asker = asker_of(tracker)
+        name, choices = resolve_customer_said(asker, str(value), "invoice_customer")
+        if name is not None:
+            return {"invoice_customer": name, CHOICES_SLOT: None}
+        if choices is not None:
+            return {"invoice_customer": None, CHOICES_SLOT: choices}
+        slots = {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS}
+        return {
+            "invoice_customer": None,
+            **offer_to_create(
+                dispatcher,
+                asker,
+                "create_customer",
+                {"name": str(value).strip()},
+                form=INVOICE_FORM,
+                slot="invoice_customer",
+                slots=slots,
+            ),
+        }
+
+    def validate_invoice_project(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        asker = asker_of(tracker)
+        assert asker.company_id is not None
+        customer = tracker.get_slot("invoice_customer")
+        name, choices = resolve_project_said(asker, str(value), "invoice_project", customer)
+        if choices is not None:
+            return {"invoice_project": None, CHOICES_SLOT: choices}
+        if name is None:
+            dispatcher.utter_message(text=render(asker.language, "unknown_project.j2", said=str(value)))
+            return {"invoice_project": None}
+        with sessions().begin() as session:
+            project = find_project(session, asker.company_id, name)
+            owner = project.customer.name if project is not None and project.customer is not None else None
+        if owner is not None and not customer:
+            return {"invoice_project": name, "invoice_customer": owner, CHOICES_SLOT: None}
+        return {"invoice_project": name, CHOICES_SLOT: None}
+
+    def validate_invoice_hours(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        asker = asker_of(tracker)
+        if value == UNBILLED:
+            customer, project = tracker.get_slot("invoice_customer"), tracker.get_slot("invoice_project")
+            if _unbilled(asker, customer, project) > 0:
+                return {"invoice_hours": UNBILLED, CHOICES_SLOT: None}
+            dispatcher.utter_message(text=render(asker.language, "nothing_unbilled.j2", customer=customer or ""))
+            return {"invoice_hours": None}
+        hours = hours_answer(value, said_entity(tracker.latest_message, "hours"))
+        if isinstance(hours, Refused):
+            dispatcher.utter_message(text=render(asker.language, "invalid_hours.j2", reason=hours.reason))
+            return {"invoice_hours": None}
+        return {"invoice_hours": str(hours)}
+
+    def validate_invoice_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        asker = asker_of(tracker)
+        if tracker.get_slot("requested_slot") == "invoice_rate":
+            return {"invoice_amount": None}  # an answer to "which rate?", read as the rate
+        said = said_entity(tracker.latest_message, "amount")
+        if said is not None and said.followed_by_hours:
+            # "1,234 timer": a number of hours the NLU read as an amount.
+            hours = hours_answer(said.value, said)
+            if isinstance(hours, Refused):
+                dispatcher.utter_message(text=render(asker.language, "invalid_hours.j2", reason=hours.reason))
+                return {"invoice_amount": None, "invoice_hours": None}
+            return {"invoice_amount": None, "invoice_hours": str(hours)}
+        amount = amount_answer(value, said)
+        if isinstance(amount, Refused):
+            text = render(asker.language, "invalid_amount.j2", reason=amount.reason, said=amount.said)
+            dispatcher.utter_message(text=text)
+            return {"invoice_amount": None}
+        return {"invoice_amount": str(amount)}
+
+    def validate_invoice_rate(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        asker = asker_of(tracker)
+        rate = amount_answer(value, said_entity(tracker.latest_message, "rate"))
+        if isinstance(rate, Refused):
+            text = render(asker.language, "invalid_amount.j2", reason=rate.reason, said=rate.said)
+            dispatcher.utter_message(text=text)
+            return {"invoice_rate": None}
+        return {"invoice_rate": str(rate)}
+
+
+class AskInvoiceCustomer(AskAction):
+    slot = "invoice_customer"
+
+
+class AskInvoiceHours(AskAction):
+    """Asks how many hours, offering the customer's unbilled hours when there are any."""
+
+    slot = "invoice_hours"
+
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        customer, project = tracker.get_slot("invoice_customer"), tracker.get_slot("invoice_project")
+        return {"customer": customer or "", "unbilled": _unbilled(asker, customer, project)}
+
+    def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
+        customer, project = tracker.get_slot("invoice_customer"), tracker.get_slot("invoice_project")
+        unbilled = _unbilled(asker, customer, project)
+        if unbilled <= 0:
+            return []
+        title = render(asker.language, "button_unbilled.j2", hours=unbilled)
+        return [{"title": title, "payload": f"/{CHOOSE_INTENT}{json.dumps({'hours': UNBILLED})}"}]
+
+
+class AskInvoiceRate(AskAction):
+    slot = "invoice_rate"
+
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        return {"customer": tracker.get_slot("invoice_customer") or ""}
+
+
+class ActionProposeInvoice(Action):
+    """Shows exactly what the invoice will post and asks Ja/Nei (the invoice form's submit)."""
+
+    def name(self) -> str:
+        return "action_propose_invoice"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        slots = {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS}
+        clear: list[EventType] = [SlotSet(slot, None) for slot in INVOICE_SLOTS] + [SlotSet(CHOICES_SLOT, None)]
+        if not asker.known or asker.role not in ("owner", "accountant") or not slots["invoice_customer"]:
+            return clear
+        values = self._values(asker, slots)
+        try:
+            shown = dry_run(lambda session: invoice_summary(session, issue_from_chat(session, asker, values)))
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return clear
+        values["expected_total"] = str(shown["total"])
+        return clear + propose(
+            dispatcher, asker.language, "create_invoice", values, "invoice_summary.j2", shown=shown, asker=asker
+        )
+
+    @staticmethod
+    def _values(asker: Asker, slots: dict[str, Any]) -> dict[str, Any]:
+        assert asker.company_id is not None
+        project_id = None
+        project_name = slots["invoice_project"]
+        if project_name:
+            with sessions().begin() as session:
+                project = find_project(session, asker.company_id, str(project_name))
+                project_id = project.id if project else None
+        if slots["invoice_amount"]:
+            mode = "amount"
+        elif slots["invoice_hours"] and slots["invoice_hours"] != UNBILLED:
+            mode = "hours"
+        else:
+            mode = "unbilled"
+        template = "invoice_line_amount.j2" if mode == "amount" else "invoice_line_hours.j2"
+        return {
+            "mode": mode,
+            "customer": slots["invoice_customer"],
+            "project_id": project_id,
+            "project": project_name or "",
+            "hours": slots["invoice_hours"] if mode == "hours" else "",
+            "rate": slots["invoice_rate"] or "",
+            "amount": slots["invoice_amount"] or "",
+            "description": project_name or render(asker.language, template),
+            "language": asker.language,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Picking an invoice: by number, or among a customer's open ones
+
+
+def open_invoices(session: Session, company_id: int, customer: str | None = None) -> list[dict[str, Any]]:
+    """The company's invoices with money owed (of one customer, if named), overdue first."""
+    customer_id = None
+    if customer:
+        found = find_customer(session, company_id, customer)
+        if found is None:
+            return []
+        customer_id = found.id
+    paid = paid_amounts(session, company_id)
+    today = today_in_oslo()
+    rows = []
+    for invoice in list_invoices(session, company_id, status="unpaid", customer_id=customer_id):
+        owed = open_amount(invoice, paid.get(invoice.id, Decimal("0.00")))
+        if owed > 0:
+            rows.append(
+                {
+                    "number": invoice.number,
+                    "customer": invoice.customer.name,
+                    "due_date": invoice.due_date,
+                    "total": invoice.total,
+                    "open": owed,
+                    "overdue": invoice.due_date < today,
+                    "days_overdue": max((today - invoice.due_date).days, 0),
+                }
+            )
+    return sorted(rows, key=lambda r: (not r["overdue"], r["due_date"], r["number"]))
+
+
+def invoice_choices(language: str, slot: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Buttons for picking one of `rows` (as `open_invoices` gives them)."""
+    return choices_for(
+        slot,
+        "invoice_number",
+        [(render(language, "invoice_option.j2", **row), str(row["number"])) for row in rows[:5]],
+    )
+
+
+def invoice_number_said(value: Any) -> int | None:
+    text = str(value).strip().replace(" ", "")
+    return int(text) if text.isdigit() else None
+
+
+# --------------------------------------------------------------------------------------------
+# Crediting
+
+
+class ValidateCreditForm(FormValidator):
+    """Finds the invoice to credit: by number, or among the customer's open invoices."""
+
+    def name(self) -> str:
+        return "validate_credit_form"
+
+    def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
+        return ["credit_invoice_number"]
+
+    def validate_credit_customer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return pick_by_customer(dispatcher, tracker, value, "credit_customer", "credit_invoice_number")
+
+    def validate_credit_invoice_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return check_invoice_number(dispatcher, tracker, value, "credit_invoice_number")
+
+
+def pick_by_customer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, customer_slot: str, number_slot: str
+) -> dict[str, Any]:
+    """A customer named instead of an invoice: their one open invoice, or a choice of them."""
+    asker = asker_of(tracker)
+    assert asker.company_id is not None
+    if tracker.get_slot(number_slot):
+        return {customer_slot: value}
+    name, choices = resolve_customer_said(asker, str(value), number_slot)
+    if choices is not None:
+        return {customer_slot: None, CHOICES_SLOT: {**choices, "entity": "customer", "slot": customer_slot}}
+    if name is None:
+        dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_customer",
+                                             details={"said": str(value)}))
+        return {customer_slot: None}
+    with sessions().begin() as session:
+        rows = open_invoices(session, asker.company_id, name)
+    if not rows:
+        dispatcher.utter_message(text=render(asker.language, "no_open_invoices.j2", customer=name))
+        return {customer_slot: None}
+    if len(rows) == 1:
+        return {customer_slot: name, number_slot: str(rows[0]["number"]), CHOICES_SLOT: None}
+    return {customer_slot: name, CHOICES_SLOT: invoice_choices(asker.language, number_slot, rows)}
+
+
+def check_invoice_number(
+    dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, slot: str
+) -> dict[str, Any]:
+    """An invoice number said: it must be one of the company's invoices with money owed."""
+    asker = asker_of(tracker)
+    assert asker.company_id is not None
+    number = invoice_number_said(value)
+    if number is None:
+        dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_invoice", details={}))
+        return {slot: None}
+    with sessions().begin() as session:
+        try:
+            invoice = get_invoice(session, asker.company_id, number)
+        except UnknownInvoice as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return {slot: None}
+        owed = open_amount(invoice, paid_amount(session, invoice))
+    if owed <= 0:
+        dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
+        return {slot: None}
+    return {slot: str(number), CHOICES_SLOT: None}
+
+
+class AskCreditInvoiceNumber(AskAction):
+    slot = "credit_invoice_number"
+
+    def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
+        return recent_open_buttons(tracker, asker, self.slot)
+
+
+def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[str, str]]:
+    """Buttons for the oldest open invoices, when no choice is on offer already."""
+    if tracker.get_slot(CHOICES_SLOT) or asker.company_id is None:
+        return []
+    with sessions().begin() as session:
+        rows = open_invoices(session, asker.company_id)
+    return choice_buttons(invoice_choices(asker.language, slot, rows), slot)
+
+
+class ActionProposeCredit(Action):
+    """Shows the credit note that will be posted and asks Ja/Nei (the credit form's submit)."""
+
+    def name(self) -> str:
+        return "action_propose_credit"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        number = invoice_number_said(tracker.get_slot("credit_invoice_number") or "")
+        clear: list[EventType] = [
+            SlotSet("credit_invoice_number", None),
+            SlotSet("credit_customer", None),
+            SlotSet(CHOICES_SLOT, None),
+        ]
+        if not asker.known or asker.role not in ("owner", "accountant") or number is None:
+            return clear
+        values = {"number": number}
+        try:
+            shown = dry_run(lambda session: _credit_summary(session, asker, number))
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return clear
+        values["expected_total"] = str(shown["total"])
+        return clear + propose(
+            dispatcher, asker.language, "credit_invoice", values, "credit_summary.j2", shown=shown, asker=asker
+        )
+
+
+def _credit(session: Session, asker: Asker, number: int) -> Invoice:
+    assert asker.company_id is not None
+    return credit_invoice(
+        session, asker.company_id, number, created_by_id=asker.user_id, channel=asker.channel, source=asker.source
+    )
+
+
+def _credit_summary(session: Session, asker: Asker, number: int) -> dict[str, Any]:
+    note = _credit(session, asker, number)
+    return {**invoice_summary(session, note), "credits": number}
+
+
+@confirmed("credit_invoice")
+def post_credit_note(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
+    """Issues the credit note that was shown."""
+    number = int(values["number"])
+    note = _credit(session, asker, number)
+    if note.total != Decimal(str(values["expected_total"])):
+        raise ChangedSinceShown("the total changed")
+    assert asker.company_id is not None
+    return Done(
+        "credit_created.j2",
+        {**invoice_summary(session, note), "credits": number},
+        attachment=pdf_link(asker.company_id, note.number),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Showing, sending and listing
+
+
+def _number_or_latest(tracker: Tracker, asker: Asker, session: Session) -> Invoice | None:
+    """The invoice the message names by number, else the customer's latest, else None."""
+    assert asker.company_id is not None
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "invoice_number":
+            number = invoice_number_said(entity.get("value"))
+            if number is not None:
+                return get_invoice(session, asker.company_id, number)
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "customer":
+            name, _ = resolve_customer_said(asker, str(entity.get("value")), "invoice_number")
+            customer = find_customer(session, asker.company_id, name) if name else None
+            if customer is None:
+                raise InvalidInput("unknown customer", said=str(entity.get("value")))
+            invoices = list_invoices(session, asker.company_id, customer_id=customer.id, include_credit_notes=False)
+            return invoices[-1] if invoices else None
+    return None
+
+
+def _invoice_buttons(session: Session, asker: Asker, intent: str) -> list[dict[str, str]]:
+    assert asker.company_id is not None
+    invoices = list_invoices(session, asker.company_id, include_credit_notes=False)[-5:]
+    paid = paid_amounts(session, asker.company_id)
+    buttons = []
+    for invoice in reversed(invoices):
+        row = {
+            "number": invoice.number,
+            "customer": invoice.customer.name,
+            "due_date": invoice.due_date,
+            "total": invoice.total,
+            "open": open_amount(invoice, paid.get(invoice.id, Decimal("0.00"))),
+            "overdue": False,
+            "days_overdue": 0,
+        }
+        title = render(asker.language, "invoice_option.j2", **row)
+        buttons.append({"title": title, "payload": f'/{intent}{{"invoice_number": "{invoice.number}"}}'})
+    return buttons
+
+
+class ActionShowInvoice(Action):
+    """One invoice in short (the key figure first) with its PDF."""
+
+    def name(self) -> str:
+        return "action_show_invoice"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        if refuse_asker(dispatcher, asker, ("owner", "accountant")):
+            return []
+        assert asker.company_id is not None
+        try:
+            with sessions().begin() as session:
+                invoice = _number_or_latest(tracker, asker, session)
+                if invoice is None:
+                    buttons = _invoice_buttons(session, asker, "show_invoice")
+                    dispatcher.utter_message(text=render(asker.language, "which_invoice.j2", any=bool(buttons)),
+                                             buttons=buttons)
+                    return []
+                shown = invoice_summary(session, invoice)
+                shown["paid"] = paid_amount(session, invoice)
+                shown["open"] = open_amount(invoice, shown["paid"])
+                shown["overdue"] = shown["open"] > 0 and invoice.due_date < today_in_oslo()
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return []
+        text = render(asker.language, "invoice_shown.j2", **shown)
+        say(dispatcher, text, attachment=pdf_link(asker.company_id, int(shown["number"])))
+        return []
+
+
+class ActionSendInvoice(Action):
+    """Offers to e-mail an invoice (PDF and EHF) to the customer; sends it on "ja"."""
+
+    def name(self) -> str:
+        return "action_send_invoice"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        if refuse_asker(dispatcher, asker, ("owner", "accountant")):
+            return []
+        try:
+            with sessions().begin() as session:
+                invoice = _number_or_latest(tracker, asker, session)
+                if invoice is None:
+                    buttons = _invoice_buttons(session, asker, "send_invoice")
+                    dispatcher.utter_message(text=render(asker.language, "which_invoice.j2", any=bool(buttons)),
+                                             buttons=buttons)
+                    return []
+                shown = invoice_summary(session, invoice)
+                shown["email"] = invoice.customer.email
+                shown["sent_at"] = invoice.sent_at
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return []
+        if not shown["email"]:
+            dispatcher.utter_message(text=render(asker.language, "no_email.j2", **shown))
+            return []
+        return propose(
+            dispatcher,
+            asker.language,
+            "send_invoice",
+            {"number": shown["number"]},
+            "send_summary.j2",
+            shown=shown,
+            asker=asker,
+        )
+
+
+@confirmed("send_invoice")
+def post_send_invoice(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
+    """E-mails the invoice and marks it sent; a mail server that refuses leaves it unsent."""
+    assert asker.company_id is not None
+    number = int(values["number"])
+    invoice = get_invoice(session, asker.company_id, number)
+    document = invoice_document(session, invoice)
+    email = invoice.customer.email
+    send_invoice(document, SmtpServer.from_settings(get_settings()))
+    mark_sent(session, asker.company_id, number, at=dt.datetime.now(dt.UTC))
+    return Done(
+        "invoice_sent.j2",
+        {"number": number, "email": email, "customer": invoice.customer.name, "total": invoice.total},
+        attachment=pdf_link(asker.company_id, number),
+    )
+
+
+class ActionListUnpaid(Action):
+    """Who owes what: open invoices, overdue first, with the total."""
+
+    def name(self) -> str:
+        return "action_list_unpaid"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        if refuse_asker(dispatcher, asker, ("owner", "accountant")):
+            return []
+        assert asker.company_id is not None
+        customer = None
+        for entity in (tracker.latest_message or {}).get("entities") or []:
+            if entity.get("entity") == "customer":
+                customer, _ = resolve_customer_said(asker, str(entity.get("value")), "customer")
+        with sessions().begin() as session:
+            rows = open_invoices(session, asker.company_id, customer)
+        total = sum((row["open"] for row in rows), Decimal("0.00"))
+        overdue = sum((row["open"] for row in rows if row["overdue"]), Decimal("0.00"))
+        dispatcher.utter_message(
+            text=render(
+                asker.language,
+                "unpaid_list.j2",
+                rows=rows[:MAX_LISTED],
+                more=max(len(rows) - MAX_LISTED, 0),
+                total=total,
+                overdue=overdue,
+                customer=customer or "",
+            )
+        )
+        return []
