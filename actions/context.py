@@ -7,6 +7,7 @@ here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,11 +79,45 @@ def language_of(tracker: Tracker) -> str:
     return language if language in LANGUAGES else "nb"
 
 
+SENDER_ID = re.compile(r"^user-(\d+)$")
+
+
+def _metadata_from_sender_id(tracker: Tracker) -> dict[str, Any]:
+    """Who a message without metadata is from, by Rasa's sender id `user-<id>` (the id the
+    gateway uses), with the company and role looked up in the books.
+
+    Only when the installation trusts sender ids (`BOKBOT_TRUST_SENDER_ID`, for conversation
+    tests that talk to Rasa directly); the gateway always sends metadata, and Rasa listens on
+    this host only.
+    """
+    from actions.books import sessions
+    from ledger import identity
+    from ledger.errors import LedgerError
+    from ledger.models import User
+    from ledger.settings import get_settings
+
+    found = SENDER_ID.match(str(tracker.sender_id or ""))
+    if found is None or not get_settings().trust_sender_id:
+        return {}
+    with sessions().begin() as session:
+        user = session.get(User, int(found.group(1)))
+        if user is None:
+            return {}
+        try:
+            company_id = identity.current_company_id(session, user)
+            role = identity.role_in(session, user.id, company_id)
+        except LedgerError:
+            return {}
+    return {"user_id": user.id, "company_id": company_id, "role": role, "channel": "cli"}
+
+
 def asker_of(tracker: Tracker) -> Asker:
     """The asker of the tracker's latest message."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     if not metadata:
         metadata = tracker.get_slot("session_started_metadata") or {}
+    if not metadata.get("user_id"):
+        metadata = _metadata_from_sender_id(tracker)
     return Asker(
         user_id=_int(metadata.get("user_id")),
         company_id=_int(metadata.get("company_id")),

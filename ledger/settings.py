@@ -32,6 +32,8 @@ class Settings(BaseSettings):
       shared_data: the official data files (SAF-T, PEPPOL, VAT code lists).
       link_code_ttl_hours: how long a Telegram link code stays valid.
       allowed_origins: extra origins allowed to open the web chat's websocket.
+      trust_sender_id: let the action server take a message without gateway metadata to be
+        from the user named by Rasa's sender id `user-<id>` (conversation tests only).
     """
 
     model_config = SettingsConfigDict(env_prefix="BOKBOT_", env_file=".env", extra="ignore")
@@ -59,6 +61,7 @@ class Settings(BaseSettings):
     shared_data: Path = PROJECT_ROOT.parent / "shared" / "data"
     link_code_ttl_hours: int = 72
     allowed_origins: list[str] = Field(default_factory=list)
+    trust_sender_id: bool = False
 
     @property
     def rasa_base_url(self) -> str:
