@@ -8,7 +8,6 @@ Filters format for the language being rendered (see :mod:`ledger.documents.forma
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,6 @@ def environment(language: Language) -> Environment:
         orgnr=formatting.organisation_number,
         kid=formatting.kid,
         css_string=css_string,
-        json=json.dumps,
     )
     return env
 

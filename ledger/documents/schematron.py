@@ -82,10 +82,6 @@ class SchematronError(Exception):
 # Compilation: schematron -> XSLT 3
 
 
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
 def _is_sch(el: etree._Element, name: str) -> bool:
     return isinstance(el.tag, str) and el.tag == _S + name
 
