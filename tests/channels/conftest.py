@@ -4,6 +4,8 @@ served on a real port, a fake Rasa (REST channel) and a fake Telegram Bot API.""
 from __future__ import annotations
 
 import socket
+import struct
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,20 @@ from tests.channels.fake_rasa import FakeRasaWebhook
 from tests.channels.fake_telegram import TOKEN, FakeTelegram
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _png(width: int = 4, height: int = 3) -> bytes:
+    """A small, valid, teal PNG (a stand-in for a chart)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x0f\x5e\x6e" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PNG = _png()
 
 
 @dataclass(frozen=True)

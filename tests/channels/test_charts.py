@@ -1,0 +1,49 @@
+"""The gateway serves the assistant's chart pictures by their random names, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient
+
+from channels.app import create_app
+from ledger.settings import Settings
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+NAME = "0123456789abcdef0123456789abcdef.png"
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'books.db'}", var_dir=tmp_path / "var", telegram_token="")
+
+
+async def test_a_chart_is_served_by_its_name_without_a_token(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(tmp_path)
+    (settings.var_dir / "charts").mkdir(parents=True)
+    (settings.var_dir / "charts" / NAME).write_bytes(PNG)
+    client: TestClient = await aiohttp_client(create_app(settings))
+    response = await client.get(f"/charts/{NAME}")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "image/png"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert await response.read() == PNG
+
+
+async def test_anything_but_a_charts_name_is_not_found(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(tmp_path)
+    (settings.var_dir / "charts").mkdir(parents=True)
+    (settings.var_dir / "charts" / NAME).write_bytes(PNG)
+    (settings.var_dir / "secret.png").write_bytes(PNG)
+    (settings.var_dir / "charts" / "notes.txt").write_text("x")
+    client: TestClient = await aiohttp_client(create_app(settings))
+    for path in (
+        "/charts/",
+        "/charts/notes.txt",
+        "/charts/..%2Fsecret.png",
+        "/charts/../secret.png",
+        f"/charts/{NAME.upper()}",
+        "/charts/ffffffffffffffffffffffffffffffff.png",
+        f"/charts/{NAME}/x",
+    ):
+        response = await client.get(path)
+        assert response.status == 404, path
