@@ -32,6 +32,9 @@ _HOURS_INTENTS = {"log_time"}
 _INVOICE_INTENTS = {"credit_invoice", "send_invoice", "show_invoice"}
 _AMOUNT_INTENTS = {"register_expense", "register_payment", "create_invoice"}
 _RATE_INTENTS = {"create_project"}
+# Small talk has nothing to post: "ha det, snakkes i morgen" and "tusen takk" carry no date or
+# amount, and "hva blir været i morgen" is out of scope whatever day it names.
+_NO_ENTITY_INTENTS = {"greet", "goodbye", "thank", "help", "cancel", "out_of_scope"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def extract_entities(
             without a unit inside them are left alone.
     """
     protected = protected or []
+    if intent in _NO_ENTITY_INTENTS:
+        return []
     numbers = find_numbers(text)
     candidates: list[Entity] = []
 

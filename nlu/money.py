@@ -79,8 +79,8 @@ def find_money(text: str, numbers: list[NumberSpan] | None = None) -> list[Money
             currency = True
             end = after.end()
         big = not n.words and n.value >= 1000 and (text[n.start:n.end].count(" ") > 0)
-        if n.words and not currency and not _scaled(text, n):
-            continue  # "fem" alone is not money; "fem hundre kroner" is
+        if n.words and not currency and (not _scaled(text, n) or " " not in text[n.start:n.end]):
+            continue  # "fem" and "tusen" alone are not money; "fem hundre kroner" is
         per = PER_HOUR_AFTER.match(text, end)
         rate_before = RATE_BEFORE.search(text[:start]) or AT_RATE.search(text[:start])
         if per:

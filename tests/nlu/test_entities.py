@@ -87,3 +87,21 @@ def test_names_are_cut_back_from_rule_based_entities(
 ) -> None:
     span = trim_name(text, name[0], name[1], taken)
     assert (text[span[0]:span[1]] if span else None) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ha det bra, snakkes i morgen", "goodbye"),
+        ("tusen takk", "thank"),
+        ("hva blir været i morgen", "out_of_scope"),
+        ("see you next week", "goodbye"),
+    ],
+)
+def test_small_talk_carries_no_entities(text: str, intent: str, today: date) -> None:
+    assert entities(text, today, intent) == []
+
+
+def test_a_scale_word_alone_is_not_money(today: date) -> None:
+    assert entities("tusen takk", today, None) == []
+    assert entities("to tusen kroner", today, None) == [("amount", "to tusen kroner", "2000")]
