@@ -53,12 +53,15 @@ def is_whole_year(first: dt.date, last: dt.date) -> bool:
 
 
 def period_label(first: dt.date, last: dt.date, language: str) -> str:
-    """A span named for a reply: "november 2026", "2026", "1. jan.–29. nov. 2026"."""
+    """A span named for a reply: "november 2026", "september–oktober 2026", "2026",
+    "1. jan.–29. nov. 2026"."""
     locale = locale_of(language)
     if is_whole_year(first, last):
         return str(first.year)
     if is_whole_month(first, last):
         return str(format_skeleton("yMMMM", first, locale=locale)).translate(_SPACES)
+    if first.day == 1 and month_span(last)[1] == last:
+        return str(format_interval(first, last, "yMMMM", locale=locale)).translate(_SPACES)
     return str(format_interval(first, last, "yMMMd", locale=locale)).translate(_SPACES)
 
 

@@ -46,9 +46,14 @@ class Said:
     messages: list[dict[str, Any]]
     events: list[dict[str, Any]]
 
+    @staticmethod
+    def _field(message: dict[str, Any], name: str) -> Any:
+        """A message's field, also when it was sent as one custom message (text and image)."""
+        return message.get(name) or (message.get("custom") or {}).get(name)
+
     @property
     def texts(self) -> list[str]:
-        return [m.get("text") or "" for m in self.messages]
+        return [self._field(m, "text") or "" for m in self.messages]
 
     @property
     def text(self) -> str:
@@ -56,11 +61,11 @@ class Said:
 
     @property
     def buttons(self) -> list[dict[str, str]]:
-        return [b for m in self.messages for b in m.get("buttons") or []]
+        return [b for m in self.messages for b in self._field(m, "buttons") or []]
 
     @property
     def images(self) -> list[str]:
-        return [m["image"] for m in self.messages if m.get("image")]
+        return [self._field(m, "image") for m in self.messages if self._field(m, "image")]
 
     def slots(self) -> dict[str, Any]:
         return {e["name"]: e["value"] for e in self.events if e.get("event") == "slot"}

@@ -1,0 +1,126 @@
+"""Charts as PNG pictures a reply can carry: the result month by month (with last year beside
+it) and the receivables by how overdue they are.
+
+A chart is drawn with matplotlib's object API (no global pyplot state, so the action server's
+threads never share a figure), written under `<var>/charts/` with a random name, and handed
+to the reply as the gateway path `/charts/<name>.png` (served by `channels/api/charts.py`).
+The name is the only key: 128 random bits, and charts older than a day are removed. Every
+word on a chart comes from a template in the asker's language.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from babel.dates import format_skeleton
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from actions.replies import render
+from ledger.formatting import format_number, locale_of
+from ledger.reports.monthly import MonthResult
+from ledger.reports.receivables import BUCKETS, ReceivablesAging
+from ledger.settings import get_settings
+
+URL_PREFIX = "/charts/"
+KEEP_FOR_SECONDS = 24 * 3600
+COLOURS = {"now": "#1f6f8b", "before": "#b8c4cc", "loss": "#c0392b", "overdue": "#e67e22"}
+
+
+def chart_dir() -> Path:
+    """Where charts are written (`<var>/charts`), shared with the gateway through the settings."""
+    return get_settings().var_dir / "charts"
+
+
+def _forget_old_charts(folder: Path) -> None:
+    cutoff = time.time() - KEEP_FOR_SECONDS
+    for old in folder.glob("*.png"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            continue  # another process removed it first
+
+
+def save_chart(figure: Figure) -> str:
+    """Writes the figure as a PNG under a random name; the gateway path to show it at."""
+    folder = chart_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _forget_old_charts(folder)
+    name = f"{secrets.token_hex(16)}.png"
+    FigureCanvasAgg(figure)
+    figure.savefig(folder / name, format="png", dpi=110)
+    return f"{URL_PREFIX}{name}"
+
+
+def _kroner_axis(language: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: format_number(Decimal(int(value)), language, 0))
+
+
+def _new_figure() -> Figure:
+    return Figure(figsize=(7.5, 3.8), layout="constrained")
+
+
+def profit_by_month_chart(
+    months: Sequence[MonthResult], previous: Sequence[MonthResult], language: str
+) -> str:
+    """Bars of the result per month, last year's beside them; the path of the PNG."""
+    locale = locale_of(language)
+    figure = _new_figure()
+    axes = figure.add_subplot()
+    positions = list(range(len(months)))
+    width = 0.4
+    if previous:
+        axes.bar(
+            [p - width / 2 for p in positions],
+            [float(m.result) for m in previous],
+            width,
+            color=COLOURS["before"],
+            label=str(previous[0].month.year),
+        )
+    now = [float(m.result) for m in months]
+    axes.bar(
+        [p + (width / 2 if previous else 0) for p in positions],
+        now,
+        width,
+        color=[COLOURS["now"] if v >= 0 else COLOURS["loss"] for v in now],
+        label=str(months[0].month.year) if months else "",
+    )
+    axes.axhline(0, color="#555555", linewidth=0.8)
+    axes.set_xticks(positions, [str(format_skeleton("MMM", m.month, locale=locale)) for m in months])
+    axes.yaxis.set_major_formatter(_kroner_axis(language))
+    axes.set_title(render(language, "chart_profit_title.j2", year=months[0].month.year if months else ""))
+    axes.set_ylabel(render(language, "chart_kroner.j2"))
+    axes.legend(frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return save_chart(figure)
+
+
+def receivables_aging_chart(aging: ReceivablesAging, language: str) -> str:
+    """Bars of what customers owe by how overdue it is; the path of the PNG."""
+    amounts = aging.totals.as_dict()
+    figure = _new_figure()
+    axes = figure.add_subplot()
+    labels = [render(language, "chart_aging_bucket.j2", bucket=b) for b in BUCKETS]
+    values = [float(amounts[b]) for b in BUCKETS]
+    colours = [COLOURS["now"]] + [COLOURS["overdue"]] * 3 + [COLOURS["loss"]]
+    axes.bar(labels, values, color=colours)
+    for x, value in enumerate(values):
+        if value:
+            axes.annotate(
+                format_number(Decimal(str(round(value))), language, 0),
+                (x, value),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+    axes.yaxis.set_major_formatter(_kroner_axis(language))
+    axes.set_title(render(language, "chart_aging_title.j2", day=aging.on))
+    axes.set_ylabel(render(language, "chart_kroner.j2"))
+    axes.spines[["top", "right"]].set_visible(False)
+    return save_chart(figure)
