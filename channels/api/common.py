@@ -134,6 +134,27 @@ def query_date(request: web.Request, name: str) -> dt.date | None:
         raise ApiError(400, "invalid_date", f"{name} must be a date (YYYY-MM-DD)") from exc
 
 
+def query_int(request: web.Request, name: str) -> int | None:
+    """An integer query parameter; 400 when it is text."""
+    value = request.query.get(name)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_number", f"{name} must be a whole number") from exc
+
+
+def query_period(request: web.Request, today: dt.date) -> tuple[dt.date, dt.date]:
+    """`?from=&to=` as dates: `to` defaults to `today`, `from` to 1 January of `to`'s year;
+    400 when the period ends before it starts."""
+    last = query_date(request, "to") or today
+    first = query_date(request, "from") or dt.date(last.year, 1, 1)
+    if first > last:
+        raise ApiError(400, "invalid_period", "from must not be after to")
+    return first, last
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

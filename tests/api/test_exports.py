@@ -1,0 +1,58 @@
+"""`GET .../export/saft?year=` and `GET .../export/journal?format=hledger`."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.documents.saft import validate_saft
+from ledger.workdays import today_in_oslo
+from tests.api.report_fixtures import Gateway, gateway
+
+__all__ = ["gateway"]
+
+PATHS = ["export/saft", "export/journal?format=hledger"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(("role", "status"), [("owner", 200), ("accountant", 200), ("staff", 403), ("foreign", 404)])
+async def test_exports_for_every_role(gateway: Gateway, path: str, role: str, status: int) -> None:
+    response = await gateway.client.get(f"/api/v1/companies/{gateway.company_id}/{path}", headers=gateway.auth(role))
+    assert response.status == status
+
+
+async def test_saft_export_is_valid_xml_for_the_year(gateway: Gateway) -> None:
+    year = today_in_oslo().year
+    response = await gateway.client.get(
+        f"/api/v1/companies/{gateway.company_id}/export/saft?year={year}", headers=gateway.auth("accountant")
+    )
+    assert response.status == 200
+    assert response.content_type == "application/xml"
+    assert "SAF-T Financial_923609016_" in response.headers["Content-Disposition"]
+    assert validate_saft(await response.read()) == []
+
+
+async def test_hledger_export_is_a_journal(gateway: Gateway) -> None:
+    response = await gateway.client.get(
+        f"/api/v1/companies/{gateway.company_id}/export/journal?format=hledger", headers=gateway.auth("owner")
+    )
+    text = await response.text()
+    assert response.content_type == "text/plain"
+    assert text.startswith("commodity NOK")
+    assert text.count(" * (") == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [("export/saft?year=i+fjor", "invalid_number"), ("export/journal?format=csv", "invalid_format")],
+)
+async def test_bad_export_parameters(gateway: Gateway, path: str, code: str) -> None:
+    response = await gateway.client.get(f"/api/v1/companies/{gateway.company_id}/{path}", headers=gateway.auth("owner"))
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == code
+
+
+async def test_saft_refused_without_an_organisation_number(gateway: Gateway) -> None:
+    response = await gateway.client.get(
+        f"/api/v1/companies/{gateway.other_company_id}/export/saft", headers=gateway.auth("foreign")
+    )
+    assert response.status == 422
