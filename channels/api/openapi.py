@@ -1,0 +1,696 @@
+"""`GET /api/v1/openapi.json`: the REST API described as an OpenAPI 3.1 document.
+
+The document is data, written out below: every `/api/v1` route of the API contract with its
+parameters, bodies and answers. A test checks that each route mounted on the gateway appears
+here, so a new route cannot ship undocumented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+routes = web.RouteTableDef()
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_body(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {"description": description or "OK", "content": {"application/json": {"schema": schema}}}
+
+
+def query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+def path(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or {"type": "integer"},
+    }
+
+
+CID = path("cid", "The company's id (a company the token's user does not belong to is 404).")
+NUMBER = path("number", "The invoice's number in the company's series.")
+FROM = query("from", "First day (YYYY-MM-DD); default 1 January of `to`'s year.", {"type": "string", "format": "date"})
+TO = query("to", "Last day (YYYY-MM-DD); default today in Oslo.", {"type": "string", "format": "date"})
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "The same key twice posts once and returns the first result; other content is 409.",
+    "schema": {"type": "string", "maxLength": 200},
+}
+
+ERRORS = {
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "403": {"$ref": "#/components/responses/Forbidden"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "422": {"$ref": "#/components/responses/Refused"},
+}
+
+
+def operation(
+    summary: str,
+    response: dict[str, Any],
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    tag: str,
+    status: str = "200",
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "tags": [tag],
+        "parameters": parameters or [],
+        "responses": {status: response, **(extra or {}), **ERRORS},
+    }
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": 'NOK with two decimals, e.g. "6250.00".'}
+HOURS = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": 'Hours with two decimals, e.g. "7.50".'}
+DATE = {"type": "string", "format": "date"}
+
+SCHEMAS: dict[str, Any] = {
+    "Money": MONEY,
+    "Hours": HOURS,
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    },
+    "Me": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "language": {"type": "string", "enum": ["nb", "en"]},
+            "active_company_id": {"type": ["integer", "null"]},
+            "telegram_linked": {"type": "boolean"},
+            "companies": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "orgnr": {"type": ["string", "null"]},
+                        "role": {"type": "string", "enum": ["owner", "accountant", "staff"]},
+                    },
+                },
+            },
+        },
+    },
+    "ChatRequest": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {
+            "text": {"type": "string"},
+            "company_id": {"type": "integer"},
+            "message_id": {"type": "string", "description": "The same id twice answers once and posts once."},
+        },
+    },
+    "ChatReply": {
+        "type": "object",
+        "properties": {
+            "transcript": {"type": "string", "description": "Voice turns only: what was heard."},
+            "audio": {"type": "string", "description": "Voice turns only: the reply spoken (OGG Opus)."},
+            "messages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "buttons": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"title": {"type": "string"}, "payload": {"type": "string"}},
+                            },
+                        },
+                        "image": {"type": "string"},
+                        "attachment": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
+    "CustomerInput": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "orgnr": {"type": "string", "pattern": r"^\d{9}$"},
+            "email": {"type": "string"},
+            "address": {"type": "string"},
+            "postcode": {"type": "string"},
+            "city": {"type": "string"},
+            "hourly_rate": MONEY,
+        },
+    },
+    "Customer": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "number": {"type": "integer"},
+            "name": {"type": "string"},
+            "orgnr": {"type": ["string", "null"]},
+            "email": {"type": "string"},
+            "address": {"type": "string"},
+            "postcode": {"type": "string"},
+            "city": {"type": "string"},
+            "hourly_rate": {"oneOf": [MONEY, {"type": "null"}]},
+        },
+    },
+    "ProjectInput": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string"}, "customer_id": {"type": "integer"}, "hourly_rate": MONEY},
+    },
+    "Project": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "customer_id": {"type": ["integer", "null"]},
+            "hourly_rate": {"oneOf": [MONEY, {"type": "null"}]},
+            "active": {"type": "boolean"},
+        },
+    },
+    "Resolution": {
+        "type": "object",
+        "properties": {
+            "said": {"type": "string"},
+            "outcome": {"type": "string", "enum": ["exact", "one", "several"]},
+            "candidates": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "TimeEntryInput": {
+        "type": "object",
+        "required": ["date", "hours", "project_id"],
+        "properties": {
+            "date": DATE,
+            "hours": {"type": ["string", "number"]},
+            "project_id": {"type": "integer"},
+            "description": {"type": "string"},
+            "billable": {"type": "boolean"},
+            "user_id": {"type": "integer"},
+        },
+    },
+    "TimeEntry": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "date": DATE,
+            "hours": HOURS,
+            "project_id": {"type": "integer"},
+            "user_id": {"type": "integer"},
+            "description": {"type": "string"},
+            "billable": {"type": "boolean"},
+            "invoiced": {"type": "boolean"},
+        },
+    },
+    "InvoiceLineInput": {
+        "type": "object",
+        "required": ["description", "quantity", "unit_price"],
+        "properties": {
+            "description": {"type": "string"},
+            "quantity": {"type": ["string", "number"]},
+            "unit_price": {"type": ["string", "number"]},
+            "vat_code": {"type": "string", "enum": ["3", "31", "33", "5", "6"]},
+            "project_id": {"type": "integer"},
+        },
+    },
+    "InvoiceInput": {
+        "type": "object",
+        "required": ["customer_id", "lines"],
+        "properties": {
+            "customer_id": {"type": "integer"},
+            "lines": {"type": "array", "minItems": 1, "items": ref("InvoiceLineInput")},
+            "issue_date": DATE,
+        },
+    },
+    "Invoice": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["invoice", "credit_note"]},
+            "customer_id": {"type": "integer"},
+            "issue_date": DATE,
+            "due_date": DATE,
+            "kid": {"type": "string"},
+            "net": MONEY,
+            "vat": MONEY,
+            "total": MONEY,
+            "status": {"type": "string", "enum": ["draft", "sent", "unpaid", "paid", "credited", "issued"]},
+            "lines": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "PaymentInput": {
+        "type": "object",
+        "required": ["amount"],
+        "properties": {"amount": {"type": ["string", "number"]}, "date": DATE},
+    },
+    "JournalLine": {
+        "type": "object",
+        "properties": {
+            "account": {"type": "string", "pattern": r"^\d{4}$"},
+            "debit": MONEY,
+            "credit": MONEY,
+            "vat_code": {"type": ["string", "null"]},
+            "vat_base": {"oneOf": [MONEY, {"type": "null"}]},
+            "description": {"type": "string"},
+            "customer_id": {"type": ["integer", "null"]},
+            "supplier_id": {"type": ["integer", "null"]},
+            "project_id": {"type": ["integer", "null"]},
+        },
+    },
+    "JournalEntry": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "year": {"type": "integer"},
+            "voucher_number": {"type": "integer"},
+            "date": DATE,
+            "description": {"type": "string"},
+            "channel": {"type": "string"},
+            "source": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "created_by": {"type": ["string", "null"]},
+            "reverses_id": {"type": ["integer", "null"]},
+            "lines": {"type": "array", "items": ref("JournalLine")},
+        },
+    },
+    "Journal": {
+        "type": "object",
+        "properties": {"from": DATE, "to": DATE, "entries": {"type": "array", "items": ref("JournalEntry")}},
+    },
+    "Report": {
+        "type": "object",
+        "required": ["report"],
+        "description": (
+            "`report` names the report; the rest depends on it. trial-balance: accounts (account, opening, "
+            "debit, credit, closing), totals, balanced. profit-and-loss: income and costs by group with the "
+            "same period last year, result. balance-sheet: assets, liabilities, equity, this and earlier "
+            "years' result. receivables: customers with buckets not_due, 0-30, 31-60, 61-90, 90+ and their "
+            "open invoices. payables: suppliers and amounts. vat: terms with lines per code (base, vat), "
+            "output_vat, input_vat, to_pay, due_date. bank-balance: account, on, balance. monthly-results: "
+            "months with income, costs, result. hours: per person and project."
+        ),
+        "properties": {"report": {"type": "string"}},
+        "additionalProperties": True,
+    },
+    "Deadline": {
+        "type": "object",
+        "properties": {
+            "kind": {
+                "type": "string",
+                "enum": [
+                    "mva",
+                    "a-melding",
+                    "aksjonaerregisteroppgave",
+                    "skattemelding",
+                    "generalforsamling",
+                    "arsregnskap",
+                ],
+            },
+            "due_date": DATE,
+            "statutory_date": DATE,
+            "period": {"type": "string", "description": "A VAT term (2026-5), a month (2026-10) or a year (2025)."},
+            "late_fee_rule": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string"},
+                            "law": {"type": "string"},
+                            "steps": {"type": "array", "items": {"type": "object"}},
+                            "max_rettsgebyr": {"type": "integer"},
+                            "rettsgebyr": MONEY,
+                            "max_fee": MONEY,
+                        },
+                    },
+                ]
+            },
+        },
+    },
+    "Deadlines": {
+        "type": "object",
+        "properties": {"today": DATE, "deadlines": {"type": "array", "items": ref("Deadline")}},
+    },
+    "BankImport": {
+        "type": "object",
+        "description": "The statement's lines, which were matched to which invoices, and what was posted.",
+        "additionalProperties": True,
+    },
+}
+
+REPORT_NAMES = [
+    "trial-balance",
+    "profit-and-loss",
+    "balance-sheet",
+    "receivables",
+    "payables",
+    "vat",
+    "bank-balance",
+    "monthly-results",
+    "hours",
+]
+
+PATHS: dict[str, Any] = {
+    "/api/v1/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "tags": ["meta"],
+            "security": [],
+            "responses": {"200": json_body({"type": "object"})},
+        }
+    },
+    "/api/v1/me": {
+        "get": operation("The user, the companies they may act for, their role in each", json_body(ref("Me")), tag="me")
+    },
+    "/api/v1/chat": {
+        "post": operation(
+            "One chat turn as the token's user", json_body(ref("ChatReply")), body=ref("ChatRequest"), tag="chat"
+        )
+    },
+    "/api/v1/chat/voice": {
+        "post": {
+            "summary": "One spoken turn",
+            "tags": ["chat"],
+            "parameters": [query("company_id", "The company to act for.", {"type": "integer"})],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in ("audio/ogg", "audio/webm", "audio/wav")
+                },
+            },
+            "responses": {"200": json_body(ref("ChatReply")), **ERRORS},
+        }
+    },
+    "/api/v1/companies/{cid}/customers": {
+        "get": operation(
+            "The company's customers",
+            json_body({"type": "array", "items": ref("Customer")}),
+            parameters=[CID],
+            tag="customers",
+        ),
+        "post": operation(
+            "Create a customer",
+            json_body(ref("Customer")),
+            parameters=[CID],
+            body=ref("CustomerInput"),
+            tag="customers",
+            status="201",
+        ),
+    },
+    "/api/v1/companies/{cid}/customers/resolve": {
+        "get": operation(
+            "Which customer a name as said means",
+            json_body(ref("Resolution")),
+            parameters=[CID, query("name", "The name as said.")],
+            tag="customers",
+        )
+    },
+    "/api/v1/companies/{cid}/customers/{customer_id}": {
+        "get": operation(
+            "One customer",
+            json_body(ref("Customer")),
+            parameters=[CID, path("customer_id", "The customer's id.")],
+            tag="customers",
+        )
+    },
+    "/api/v1/companies/{cid}/projects": {
+        "get": operation(
+            "The company's projects",
+            json_body({"type": "array", "items": ref("Project")}),
+            parameters=[CID, query("customer_id", "Only this customer's.", {"type": "integer"})],
+            tag="projects",
+        ),
+        "post": operation(
+            "Create a project",
+            json_body(ref("Project")),
+            parameters=[CID],
+            body=ref("ProjectInput"),
+            tag="projects",
+            status="201",
+        ),
+    },
+    "/api/v1/companies/{cid}/projects/resolve": {
+        "get": operation(
+            "Which project a name as said means",
+            json_body(ref("Resolution")),
+            parameters=[CID, query("name", "The name as said.")],
+            tag="projects",
+        )
+    },
+    "/api/v1/companies/{cid}/projects/{project_id}": {
+        "get": operation(
+            "One project",
+            json_body(ref("Project")),
+            parameters=[CID, path("project_id", "The project's id.")],
+            tag="projects",
+        )
+    },
+    "/api/v1/companies/{cid}/time-entries": {
+        "get": operation(
+            "Hours logged (staff: their own)",
+            json_body({"type": "array", "items": ref("TimeEntry")}),
+            parameters=[
+                CID,
+                FROM,
+                TO,
+                query("user_id", "Only this person's.", {"type": "integer"}),
+                query("project_id", "Only this project's.", {"type": "integer"}),
+            ],
+            tag="time",
+        ),
+        "post": operation(
+            "Log hours",
+            json_body(ref("TimeEntry")),
+            parameters=[CID, IDEMPOTENCY_KEY],
+            body=ref("TimeEntryInput"),
+            tag="time",
+            status="201",
+        ),
+    },
+    "/api/v1/companies/{cid}/invoices": {
+        "get": operation(
+            "Invoices and credit notes",
+            json_body({"type": "array", "items": ref("Invoice")}),
+            parameters=[
+                CID,
+                query(
+                    "status", "Only these.", {"type": "string", "enum": ["draft", "sent", "unpaid", "paid", "credited"]}
+                ),
+            ],
+            tag="invoices",
+        ),
+        "post": operation(
+            "Issue and post an invoice",
+            json_body(ref("Invoice"), "Issued"),
+            parameters=[CID, IDEMPOTENCY_KEY],
+            body=ref("InvoiceInput"),
+            tag="invoices",
+            status="201",
+            extra={"200": json_body(ref("Invoice"), "The same key again: the first invoice, nothing posted")},
+        ),
+    },
+    "/api/v1/companies/{cid}/invoices/{number}": {
+        "get": operation("One invoice", json_body(ref("Invoice")), parameters=[CID, NUMBER], tag="invoices")
+    },
+    "/api/v1/companies/{cid}/invoices/{number}.pdf": {
+        "get": {
+            "summary": "The invoice as PDF",
+            "tags": ["invoices"],
+            "parameters": [CID, NUMBER],
+            "responses": {
+                "200": {
+                    "description": "PDF",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/companies/{cid}/invoices/{number}.xml": {
+        "get": {
+            "summary": "The invoice as EHF (PEPPOL BIS Billing 3.0) XML",
+            "tags": ["invoices"],
+            "parameters": [CID, NUMBER],
+            "responses": {
+                "200": {"description": "UBL XML", "content": {"application/xml": {"schema": {"type": "string"}}}},
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/companies/{cid}/invoices/{number}/payments": {
+        "post": operation(
+            "Register a payment",
+            json_body({"type": "object"}),
+            parameters=[CID, NUMBER, IDEMPOTENCY_KEY],
+            body=ref("PaymentInput"),
+            tag="invoices",
+            status="201",
+        )
+    },
+    "/api/v1/companies/{cid}/invoices/{number}/credit-notes": {
+        "post": operation(
+            "Credit the whole invoice",
+            json_body(ref("Invoice")),
+            parameters=[CID, NUMBER, IDEMPOTENCY_KEY],
+            body={"type": "object", "properties": {"date": DATE}},
+            tag="invoices",
+            status="201",
+        )
+    },
+    "/api/v1/companies/{cid}/invoices/{number}/sent": {
+        "post": operation(
+            "Record that the invoice went to the customer",
+            json_body(ref("Invoice")),
+            parameters=[CID, NUMBER],
+            tag="invoices",
+        )
+    },
+    "/api/v1/companies/{cid}/journal": {
+        "get": operation(
+            "Journal entries with their lines (owner, accountant)",
+            json_body(ref("Journal")),
+            parameters=[CID, FROM, TO],
+            tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/reports/{name}": {
+        "get": operation(
+            "A report (owner, accountant)",
+            json_body(ref("Report")),
+            parameters=[
+                CID,
+                path("name", "Which report.", {"type": "string", "enum": REPORT_NAMES}),
+                FROM,
+                TO,
+                query("term", "vat only: one term, e.g. 2026-5 or 2026-annual."),
+            ],
+            tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/deadlines": {
+        "get": operation(
+            "Upcoming statutory deadlines (owner, accountant)",
+            json_body(ref("Deadlines")),
+            parameters=[CID, query("days", "How far ahead (1–3660, default 365).", {"type": "integer"})],
+            tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/export/saft": {
+        "get": {
+            "summary": "SAF-T Financial 1.30 XML of a year (owner, accountant)",
+            "tags": ["exports"],
+            "parameters": [CID, query("year", "The year (default this year).", {"type": "integer"})],
+            "responses": {
+                "200": {"description": "SAF-T XML", "content": {"application/xml": {"schema": {"type": "string"}}}},
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/companies/{cid}/export/journal": {
+        "get": {
+            "summary": "The books as a plain-text journal for hledger and ledger-cli (owner, accountant)",
+            "tags": ["exports"],
+            "parameters": [
+                CID,
+                query(
+                    "format", "hledger (ledger-cli reads the same).", {"type": "string", "enum": ["hledger", "ledger"]}
+                ),
+                query("from", "First day; balances before it become one opening entry.", DATE),
+                TO,
+            ],
+            "responses": {
+                "200": {"description": "Journal text", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/companies/{cid}/bank/statements": {
+        "post": {
+            "summary": "Import a bank statement (camt.053 XML or CSV) and match payments to invoices",
+            "tags": ["bank"],
+            "parameters": [CID, query("post", "Post the matched payments (default true).", {"type": "boolean"})],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/xml": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "multipart/form-data": {
+                        "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                    },
+                },
+            },
+            "responses": {"200": json_body(ref("BankImport")), **ERRORS},
+        }
+    },
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return json_body(ref("Error"), description)
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Bokbot REST API",
+        "version": "1",
+        "description": (
+            'Accounting for Norwegian small businesses. Money is a decimal string ("6250.00"), dates are '
+            'ISO. Errors are {"error": {"code", "message"}} with a 4xx status; nothing is half-written. '
+            "Roles: owner and accountant may do everything in their companies; staff log and see their own "
+            "hours only. A token never reaches another company's data: such a request is 404."
+        ),
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": SCHEMAS,
+        "responses": {
+            "BadRequest": _error("A parameter or body that is not what it should be"),
+            "Unauthorized": _error("No valid bearer token"),
+            "Forbidden": _error("The role may not do this"),
+            "NotFound": _error("No such thing in a company of the token's user"),
+            "Refused": _error("The books refuse the request (closed period, bad amount...); nothing was written"),
+        },
+    },
+}
+
+
+@routes.get("/api/v1/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    """The API described as OpenAPI 3.1 (no token needed)."""
+    return web.json_response(OPENAPI)
