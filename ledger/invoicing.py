@@ -99,7 +99,8 @@ class SaleLine:
 
     Attributes:
       description: what was delivered ("Nettside, november").
-      quantity: how many units (hours, pieces); more than zero, two decimals at most.
+      quantity: how many units (hours, pieces); more than zero, two decimals at most (as
+        given: text that is not a number is refused when the line is priced).
       unit_price: the price per unit before VAT; zero or more, two decimals at most.
       vat_code: a sales code (3, 31, 33, 5, 6); None for the default (3, or none when the
         company is not VAT-registered).
@@ -108,8 +109,8 @@ class SaleLine:
     """
 
     description: str
-    quantity: Decimal
-    unit_price: Money
+    quantity: Decimal | int | str
+    unit_price: Money | int | str
     vat_code: str | None = None
     unit: str = EACH_UNIT
     project_id: int | None = None
