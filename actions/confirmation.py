@@ -140,7 +140,8 @@ def propose(
     """
     if kind not in _POSTERS:
         raise KeyError(f"no poster registered for {kind!r}")
-    text = render(language, summary_template, **{**values, **(shown or {})})
+    context = {k: v for k, v in {**values, **(shown or {})}.items() if k not in ("language", "template")}
+    text = render(language, summary_template, **context)
     dispatcher.utter_message(text=text, buttons=yes_no_buttons(language))
     pending: dict[str, Any] = {"kind": kind, "values": dict(values)}
     if asker is not None:

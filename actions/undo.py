@@ -29,6 +29,13 @@ from ledger.money import ZERO
 from ledger.workdays import today_in_oslo
 
 CHAT_SOURCE_PREFIX = "chat"
+UNDO_SOURCE_PREFIX = "undo:"
+"""The source of what undo itself posts: not a chat posting, so the next "angre" goes further
+back instead of undoing the undo."""
+
+
+def undo_source(asker: Asker) -> str:
+    return f"{UNDO_SOURCE_PREFIX}{asker.message_id}"
 
 
 def last_chat_entry(session: Session, company_id: int, user_id: int) -> JournalEntry:
@@ -69,6 +76,10 @@ def undo_last(session: Session, asker: Asker) -> Done:
     invoice = session.scalar(select(Invoice).where(Invoice.journal_entry_id == entry.id))
     if invoice is not None and invoice.kind == "invoice":
         return _credit(session, asker, invoice, entry)
+    if invoice is not None:
+        # A credit note is final (its invoice stays credited): a new invoice replaces it.
+        voucher = f"{entry.year}-{entry.voucher_number}"
+        return Done("undo_credit_note.j2", {"number": invoice.number, "voucher": voucher})
     payment = session.scalar(select(Payment).where(Payment.journal_entry_id == entry.id))
     if payment is not None:
         return _reverse_payment(session, asker, payment, entry)
@@ -78,7 +89,7 @@ def undo_last(session: Session, asker: Asker) -> Done:
         channel=asker.channel,
         created_by_id=asker.user_id,
         date=_reversal_date(session, entry),
-        source=asker.source,
+        source=undo_source(asker),
     )
     return Done(
         "undo_reversed.j2",
@@ -101,7 +112,7 @@ def _credit(session: Session, asker: Asker, invoice: Invoice, entry: JournalEntr
         invoice.number,
         channel=asker.channel,
         created_by_id=asker.user_id,
-        source=asker.source,
+        source=undo_source(asker),
     )
     voucher = session.get(JournalEntry, note.journal_entry_id) if note.journal_entry_id else None
     return Done(
@@ -126,7 +137,7 @@ def _reverse_payment(session: Session, asker: Asker, payment: Payment, entry: Jo
         payment.id,
         channel=asker.channel,
         created_by_id=asker.user_id,
-        source=asker.source,
+        source=undo_source(asker),
     )
     invoice = session.get(Invoice, payment.invoice_id)
     return Done(
