@@ -128,6 +128,27 @@ def document_path(company_id: int, name: str) -> str:
     return f"/api/v1/companies/{company_id}/test-documents/{name}"
 
 
+def invoicing(books: Books) -> Any:
+    """Rasa's side of invoicing, scripted: a question with Ja/Nei, then the invoice's PDF."""
+
+    def script(text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if text.startswith("fakturer"):
+            return [{
+                "text": "Fakturere Fjord Bygg for 2 timer, 2 500,00 kr?",
+                "buttons": [{"title": "Ja", "payload": "/affirm"}, {"title": "Nei", "payload": "/deny"}],
+            }]
+        if text == "/affirm":
+            return [{
+                "text": "Faktura 10001 er laget.",
+                "attachment": document_path(books.company_id, "faktura-10001.pdf"),
+            }]
+        if text == "vis grafen":
+            return [{"text": "Resultat hittil i år", "image": document_path(books.company_id, "resultat.png")}]
+        return [{"text": f"echo: {text}"}]
+
+    return script
+
+
 GatewayFactory = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
 
 

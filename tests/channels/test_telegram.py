@@ -12,7 +12,7 @@ import pytest
 
 from ledger import identity
 from ledger.models import IdempotencyRecord, User
-from tests.channels.conftest import PDF, PNG, Books, GatewayFactory, document_path
+from tests.channels.conftest import PDF, PNG, Books, GatewayFactory, invoicing
 from tests.channels.fake_rasa import FakeRasaWebhook
 from tests.channels.fake_telegram import TOKEN, FakeTelegram, button_update, text_update
 
@@ -23,27 +23,6 @@ STRANGER = 9999
 def link(books: Books, user: identity.NewUser, telegram_id: int) -> None:
     with books.sessions.begin() as session:
         assert identity.redeem_link_code(session, user.link_code, telegram_id) is not None
-
-
-def invoicing(books: Books) -> Any:
-    """Rasa's side of invoicing, scripted: a question with Ja/Nei, then the invoice's PDF."""
-
-    def script(text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
-        if text.startswith("fakturer"):
-            return [{
-                "text": "Fakturere Fjord Bygg for 2 timer, 2 500,00 kr?",
-                "buttons": [{"title": "Ja", "payload": "/affirm"}, {"title": "Nei", "payload": "/deny"}],
-            }]
-        if text == "/affirm":
-            return [{
-                "text": "Faktura 10001 er laget.",
-                "attachment": document_path(books.company_id, "faktura-10001.pdf"),
-            }]
-        if text == "vis grafen":
-            return [{"text": "Resultat hittil i år", "image": document_path(books.company_id, "resultat.png")}]
-        return [{"text": f"echo: {text}"}]
-
-    return script
 
 
 async def test_without_a_token_telegram_is_off(start_gateway: GatewayFactory, fake_telegram: FakeTelegram) -> None:
