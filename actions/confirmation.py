@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,9 @@ from ledger.idempotency import fingerprint, run_once
 log = logging.getLogger(__name__)
 
 PENDING_SLOT = "pending"
+RESUME_SLOT = "resume_form"
+"""The form to go back to after an offer made inside it was accepted; a rule per form
+(`bot/data/*.yml`) starts that form when action_confirm sets this slot."""
 AFFIRM_PAYLOAD = "/affirm"
 DENY_PAYLOAD = "/deny"
 IDEMPOTENCY_SCOPE = "chat-confirm"
@@ -105,12 +108,13 @@ def dry_run(work: Callable[[Session], T]) -> T:
 
 def resume_events(resume: Mapping[str, Any] | None, **filled: Any) -> tuple[EventType, ...]:
     """The events that take the person back into the form they were in when an offer was
-    made (`{"form": ..., "slots": {...}}`), with `filled` added to its slots."""
+    made (`{"form": ..., "slots": {...}}`), with `filled` added to its slots: the slots, and
+    `resume_form`, on which a rule starts the form again."""
     if not resume or not resume.get("form"):
         return ()
     slots = {**(resume.get("slots") or {}), **filled}
     events: list[EventType] = [SlotSet(name, value) for name, value in slots.items() if value is not None]
-    return (*events, FollowupAction(str(resume["form"])))
+    return (*events, SlotSet(RESUME_SLOT, str(resume["form"])))
 
 
 def yes_no_buttons(language: str) -> list[dict[str, str]]:
@@ -275,7 +279,12 @@ class ActionCancel(Action):
         active = (tracker.active_loop or {}).get("name")
         had_something = bool(active) or bool(tracker.get_slot(PENDING_SLOT))
         dispatcher.utter_message(text=render(language, "cancelled.j2", had_something=had_something))
-        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PENDING_SLOT, None)]
+        events: list[EventType] = [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet(PENDING_SLOT, None),
+            SlotSet(RESUME_SLOT, None),
+        ]
         events.extend(SlotSet(slot, None) for slot in form_slots(domain, active))
         return events
 

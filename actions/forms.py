@@ -23,7 +23,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
-from actions.confirmation import PENDING_SLOT
+from actions.confirmation import PENDING_SLOT, RESUME_SLOT
 from actions.context import Asker, asker_of
 from actions.replies import render
 
@@ -98,6 +98,8 @@ class FormValidator(FormValidationAction):
         if refuse_asker(dispatcher, asker, self.roles):
             return self.ended(domain)
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot(RESUME_SLOT):
+            events.append(SlotSet(RESUME_SLOT, None))  # back in the form: the way back is used
         if any(_offers_to_resume(event, self.form_name()) for event in events):
             # An offer (create the unknown customer?) now waits for Ja/Nei: leave the form;
             # the offer carries its slots and brings the person back on "ja".
