@@ -68,6 +68,18 @@ async def error_code(response: ClientResponse) -> str:
 async def sales_gateway(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[SalesGateway]:
     url = f"sqlite:///{tmp_path / 'books.db'}"
     upgrade(url)
+    async for gateway in _gateway(url, tmp_path, aiohttp_client):
+        yield gateway
+
+
+@pytest.fixture
+async def pg_sales_gateway(pg_url: str, tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[SalesGateway]:
+    """The same on a fresh PostgreSQL database of its own."""
+    async for gateway in _gateway(pg_url, tmp_path, aiohttp_client):
+        yield gateway
+
+
+async def _gateway(url: str, tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[SalesGateway]:
     engine = make_engine(url)
     books = sessionmaker(engine, expire_on_commit=False)
     sb = sales_books(books)

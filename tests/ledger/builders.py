@@ -63,6 +63,10 @@ def journal_line_count(books: sessionmaker[Session], company_id: int) -> int:
         return int(s.scalar(select(func.count(JournalLine.id)).where(JournalLine.company_id == company_id)) or 0)
 
 
+ORGNR = {"Fjelltopp AS": "998877660", "Annet AS": "923456783"}
+"""Made-up organisation numbers that pass the MOD11 check, for the test companies."""
+
+
 @dataclass(frozen=True)
 class SalesBooks:
     """A VAT-registered company with an owner, an accountant, a staff member, two customers
@@ -88,7 +92,7 @@ def sales_books(books: sessionmaker[Session], *, vat_registered: bool = True, na
             name,
             owner_name="Kari Nordmann",
             vat_registered=vat_registered,
-            orgnr=None,
+            orgnr=ORGNR.get(name),
             bank_account="12345678903",
             address="Storgata 1",
             postcode="0155",
