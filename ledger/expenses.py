@@ -321,10 +321,11 @@ def expense_postings(
     if amount <= 0:
         raise InvalidAmount(f"an expense is a positive amount, not {amount}", value=str(amount))
     payment = Posting(paid_from, -amount, description=description, supplier_id=supplier_id)
-    if rate == 0 or vat_code is None:
+    split = split_gross(amount, rate) if vat_code is not None else None
+    if split is None or split.vat == 0:
+        # No VAT, or too little to round to an øre (0.01 at 25 %): the whole amount is the cost.
         cost = Posting(account, amount, vat_code=vat_code, description=description, supplier_id=supplier_id)
         return (cost, payment)
-    split = split_gross(amount, rate)
     return (
         Posting(account, split.net, vat_code=vat_code, description=description, supplier_id=supplier_id),
         Posting(

@@ -58,6 +58,13 @@ def test_posting_rule_without_deduction_and_to_payables() -> None:
     )
 
 
+def test_an_amount_too_small_to_carry_an_ore_of_vat_is_all_cost() -> None:
+    assert expense_postings(Decimal("0.01"), "7000", "1", Decimal(25)) == (
+        Posting("7000", Decimal("0.01"), vat_code="1"),
+        Posting("1920", Decimal("-0.01")),
+    )
+
+
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-10"), Decimal("10.005")])
 def test_posting_rule_refuses_bad_amounts(amount: Decimal) -> None:
     with pytest.raises(InvalidAmount):
