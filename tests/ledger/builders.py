@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,11 +23,12 @@ def day(text: str) -> dt.date:
 
 
 def line(spec: str) -> SaleLine:
-    """`"5 × 1000 @3 Rådgivning"`: quantity × unit price, an optional @VAT code, a description."""
+    """`"5 × 1000 @3 Rådgivning"`: quantity × unit price, an optional @VAT code, a description
+    (numbers are passed on as text, so that the ledger is the one to refuse "tusen")."""
     quantity, _, rest = spec.partition("×")
     price, *words = rest.split()
     code = words.pop(0)[1:] if words and words[0].startswith("@") else None
-    return SaleLine(" ".join(words) or "Arbeid", Decimal(quantity.strip()), Decimal(price), vat_code=code)
+    return SaleLine(" ".join(words) or "Arbeid", quantity.strip(), price, vat_code=code)
 
 
 def as_text(postings: list[Posting]) -> list[str]:
