@@ -51,14 +51,24 @@ def _int(value: Any) -> int | None:
         return None
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_UNITS = frozenset({"kr", "nok"})
+
+
+def says_nothing_of_language(text: str) -> bool:
+    """A button's payload ("/affirm") or an answer without words ("7,5", "450 kr") tells
+    nothing about the language the person writes in."""
+    return text.startswith("/") or not [w for w in _WORD.findall(text.casefold()) if w not in _UNITS]
+
+
 def _written_message(tracker: Tracker) -> dict[str, Any]:
-    """The latest message the person wrote: a button's payload ("/affirm") says nothing
-    about their language, so it is read from the message before it."""
+    """The latest message whose words show the person's language: the latest message, unless
+    it says nothing of language, then the one before it that does."""
     latest = tracker.latest_message or {}
-    if not str(latest.get("text") or "").startswith("/"):
+    if not says_nothing_of_language(str(latest.get("text") or "")):
         return latest
     for event in reversed(tracker.events or []):
-        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
+        if event.get("event") == "user" and not says_nothing_of_language(str(event.get("text") or "")):
             parsed = event.get("parse_data") or {}
             return {**parsed, "language": parsed.get("language")}
     return {}

@@ -131,3 +131,15 @@ def test_an_owner_of_one_company_is_told_so(action_books: sessionmaker[Session])
     owner = new_company(action_books)
     result = run(ActionSwitchCompany(), said("switch company", intent="switch_company", asker=owner, language="en"))
     assert result.texts == ["You only have access to Fjord Bygg AS, so that is where you work."]
+
+
+def test_an_answer_without_words_keeps_the_language_of_the_conversation(action_books: sessionmaker[Session]) -> None:
+    from actions.context import language_of
+    from tests.actions.chat_builders import Conversation
+
+    owner = new_company(action_books)
+    earlier = said("log time on support", intent="log_time", asker=owner, language="en")
+    conversation = Conversation(events=list(earlier.events))
+    for answer in ("1.5", "450 kr", '/choose{"project": "Support"}', "/affirm"):
+        assert language_of(said(answer, asker=owner, language="nb", conversation=conversation)) == "en", answer
+    assert language_of(said("ja takk", asker=owner, language="nb", conversation=conversation)) == "nb"

@@ -41,14 +41,16 @@ TODAY = today_in_oslo()
 def validate(text: str, asker: Person, extracted: dict[str, object], *, requested: str | None = None,
              slots: dict[str, object] | None = None, language: str = "nb",
              entities: dict[str, str | tuple[str, str]] | None = None) -> Said:
-    conversation = Conversation(slots=dict(slots or {}), active_loop="register_expense_form", requested_slot=requested)
+    conversation = Conversation(slots={"language": language, **(slots or {})}, active_loop="register_expense_form",
+                                requested_slot=requested)
     tracker = said(text, intent="register_expense", asker=asker, language=language, entities=entities,
                    conversation=conversation, extracted=extracted)
     return run(ValidateRegisterExpenseForm(), tracker, DOMAIN)
 
 
 def propose(asker: Person, slots: dict[str, object], language: str = "nb") -> Said:
-    return run(ActionProposeExpense(), said("x", intent="register_expense", asker=asker, language=language,
+    text = "register the expense" if language == "en" else "før utgiften"
+    return run(ActionProposeExpense(), said(text, intent="register_expense", asker=asker, language=language,
                                             conversation=Conversation(slots=slots)))
 
 

@@ -57,7 +57,8 @@ def books_with_projects(books: sessionmaker[Session]) -> tuple[Person, Person]:
 def validate(tracker_text: str, asker: Person, extracted: dict[str, object], *, requested: str | None = None,
              slots: dict[str, object] | None = None, entities: dict[str, str | tuple[str, str]] | None = None,
              language: str = "nb") -> Said:
-    conversation = Conversation(slots=dict(slots or {}), active_loop="log_time_form", requested_slot=requested)
+    conversation = Conversation(slots={"language": language, **(slots or {})}, active_loop="log_time_form",
+                                requested_slot=requested)
     tracker = said(tracker_text, intent="log_time", entities=entities, asker=asker, language=language,
                    conversation=conversation, extracted=extracted)
     return run(ValidateLogTimeForm(), tracker, DOMAIN)
