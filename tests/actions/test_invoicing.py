@@ -3,18 +3,23 @@ what is asked, what is shown before posting, what "ja" posts and what "nei" leav
 
 from __future__ import annotations
 
+import socket
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import ledger.settings
 from actions.confirmation import ActionCancel, ActionConfirm
 from actions.customers import ValidateCustomerForm
 from actions.invoicing import (
     ActionListUnpaid,
     ActionProposeCredit,
     ActionProposeInvoice,
+    ActionSendInvoice,
     ActionShowInvoice,
     ValidateInvoiceForm,
 )
@@ -406,3 +411,68 @@ def test_undo_after_a_payment_reverses_it_and_the_invoice_is_owed_again(action_b
     assert undone.text.startswith(f"Angret: innbetalingen på 6 250,00 kr til faktura {number}")
     with action_books.begin() as session:
         assert get_invoice(session, owner.company_id, number).status == "issued"
+
+
+# --------------------------------------------------------------------------------------------
+# Sending
+
+
+def smtp_settings(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    monkeypatch.setenv("BOKBOT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BOKBOT_SMTP_PORT", str(port))
+    ledger.settings.get_settings.cache_clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def send_offer(owner: Person, number: int) -> Conversation:
+    offer = run(ActionSendInvoice(), said(f"send faktura {number}", intent="send_invoice", asker=owner,
+                                          entities={"invoice_number": str(number)}))
+    assert offer.text.startswith(f"Sende faktura {number} (6 250,00 kr) til Fjord Bygg AS på post@fjordbygg.no")
+    return awaiting(offer.slots()["pending"])
+
+
+def test_an_invoice_is_sent_on_ja_and_marked_sent(
+    action_books: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = books_with_customers(action_books)
+    number = issued(action_books, owner)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        smtp_settings(monkeypatch, port)
+        done = answer(ActionConfirm(), owner, "ja", "affirm", send_offer(owner, number), "s1")
+    finally:
+        controller.stop()
+    assert reply(done) == f"Faktura {number} (6 250,00 kr) er sendt til Fjord Bygg AS på post@fjordbygg.no."
+    assert inbox.recipients == ["post@fjordbygg.no"]
+    with action_books.begin() as session:
+        assert get_invoice(session, owner.company_id, number).status == "sent"
+
+
+def test_a_mail_server_that_does_not_answer_leaves_the_invoice_unsent(
+    action_books: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = books_with_customers(action_books)
+    number = issued(action_books, owner)
+    smtp_settings(monkeypatch, free_port())
+    done = answer(ActionConfirm(), owner, "ja", "affirm", send_offer(owner, number), "s1")
+    assert reply(done).startswith("Jeg fikk ikke sendt fakturaen: e-postserveren tok ikke imot den.")
+    with action_books.begin() as session:
+        invoice = get_invoice(session, owner.company_id, number)
+        assert (invoice.status, invoice.sent_at) == ("issued", None)
