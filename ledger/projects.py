@@ -34,8 +34,9 @@ def create_project(
     hourly_rate: Decimal | int | str | None = None,
 ) -> Project:
     """Add a project, for a customer of the company (or internal, without one)."""
-    # Lock the company row so that two people adding the same name are checked in turn.
-    company = session.scalar(select(Company).where(Company.id == company_id).with_for_update())
+    # Lock the company row (FOR NO KEY UPDATE, which leaves rows that merely refer to the
+    # company free to be written) so that two people adding the same name are checked in turn.
+    company = session.scalar(select(Company).where(Company.id == company_id).with_for_update(key_share=True))
     if company is None:
         raise UnknownCompany(f"no company {company_id}", company_id=company_id)
     cleaned = clean_name(name)

@@ -155,3 +155,24 @@ def test_unbilled_hours_are_billed_once_when_invoiced_at_once(pg_books: sessionm
     numbers = [r for r in results if isinstance(r, int)]
     assert len(numbers) == 1
     assert all(isinstance(r, NothingToInvoice) for r in results if not isinstance(r, int))
+
+
+def test_the_same_customer_or_project_added_at_once_is_added_once(pg_books: sessionmaker[Session]) -> None:
+    from ledger.customers import create_customer
+    from ledger.errors import DuplicateName
+    from ledger.projects import create_project
+
+    sb = sales_books(pg_books)
+
+    def customer(i: int) -> int:
+        with pg_books.begin() as s:
+            return create_customer(s, sb.company_id, "Hansen Rør AS" if i % 2 else "HANSEN RØR").number
+
+    def project(i: int) -> int:
+        with pg_books.begin() as s:
+            return create_project(s, sb.company_id, "Support", customer_id=sb.nordlys_id).id
+
+    for work in (customer, project):
+        results = all_at_once(6, work)
+        assert len([r for r in results if isinstance(r, int)]) == 1
+        assert all(isinstance(r, DuplicateName) for r in results if not isinstance(r, int))
