@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -290,6 +291,32 @@ class JournalLine(Base):
         return f"JournalLine({self.account}, debit={self.debit}, credit={self.credit})"
 
 
+class AccountMonthTotal(Base):
+    """The sum of the debits and of the credits of one account in one month.
+
+    Kept in step with the journal in the same transaction (see `_add_lines_to_month_totals`
+    below): journal lines are only ever inserted, so adding each new line to its month's row
+    keeps the totals exact. Balances and trial balances read a few dozen of these rows instead
+    of every line.
+
+    Attributes:
+      month: the first day of the month.
+    """
+
+    __tablename__ = "account_month_totals"
+    __table_args__ = (UniqueConstraint("company_id", "account", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    account: Mapped[AccountNumber] = mapped_column(String(4))
+    month: Mapped[dt.date]
+    debit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    credit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+
+    def __repr__(self) -> str:
+        return f"AccountMonthTotal({self.account}, {self.month:%Y-%m}, debit={self.debit}, credit={self.credit})"
+
+
 class ClosedPeriod(Base):
     """The books of a company are closed up to and including `closed_through`."""
 
@@ -543,3 +570,33 @@ def _refuse_changes_to_posted_entries(session: Session, flush_context: Any, inst
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise PostedEntryModified(f"{obj!r} is posted and cannot be changed or deleted")
+
+
+@event.listens_for(Session, "after_flush")
+def _add_lines_to_month_totals(session: Session, flush_context: Any) -> None:
+    """Add the journal lines just inserted to their account's month totals, in the same
+    transaction, so the totals can never disagree with the lines."""
+    sums: dict[tuple[int, str, dt.date], list[Decimal]] = {}
+    for obj in session.new:
+        if isinstance(obj, JournalLine):
+            row = sums.setdefault((obj.company_id, obj.account, obj.date.replace(day=1)), [Decimal(0), Decimal(0)])
+            row[0] += obj.debit or 0
+            row[1] += obj.credit or 0
+    if not sums:
+        return
+    connection = session.connection()
+    upsert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    # Always in key order, so two transactions never wait for each other's rows crosswise.
+    for (company_id, account, month), (debit, credit) in sorted(sums.items()):
+        stmt = upsert(AccountMonthTotal).values(
+            company_id=company_id, account=account, month=month, debit=debit, credit=credit
+        )
+        connection.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["company_id", "account", "month"],
+                set_={
+                    "debit": AccountMonthTotal.debit + stmt.excluded.debit,
+                    "credit": AccountMonthTotal.credit + stmt.excluded.credit,
+                },
+            )
+        )

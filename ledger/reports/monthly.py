@@ -1,5 +1,5 @@
-"""The result month by month through a year (income, costs, result), for a chart: one
-aggregate grouped by month and account."""
+"""The result month by month through a year (income, costs, result), for a chart: read from
+the month totals, twelve rows per account at most."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.models import JournalLine
+from ledger.models import AccountMonthTotal
 from ledger.money import ZERO, Money
 from ledger.reports.account_totals import chart_of, is_result_account
 
@@ -30,15 +30,13 @@ class MonthResult:
 
 def monthly_results(session: Session, company_id: int, year: int) -> tuple[MonthResult, ...]:
     """The twelve months of `year`, each with its income, costs and result."""
-    month = extract("month", JournalLine.date)
+    totals = AccountMonthTotal
     rows = session.execute(
-        select(month, JournalLine.account, func.sum(JournalLine.debit - JournalLine.credit))
-        .where(
-            JournalLine.company_id == company_id,
-            JournalLine.date >= dt.date(year, 1, 1),
-            JournalLine.date <= dt.date(year, 12, 31),
+        select(totals.month, totals.account, totals.debit - totals.credit).where(
+            totals.company_id == company_id,
+            totals.month >= dt.date(year, 1, 1),
+            totals.month <= dt.date(year, 12, 1),
         )
-        .group_by(month, JournalLine.account)
     ).all()
     chart = chart_of(session, company_id)
     income = dict.fromkeys(range(1, 13), ZERO)
@@ -49,7 +47,7 @@ def monthly_results(session: Session, company_id: int, year: int) -> tuple[Month
             continue
         value = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
         if account is not None and account.kind == "income":
-            income[int(m)] -= value
+            income[m.month] -= value
         else:
-            costs[int(m)] += value
+            costs[m.month] += value
     return tuple(MonthResult(dt.date(year, m, 1), income[m], costs[m]) for m in range(1, 13))

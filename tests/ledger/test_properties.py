@@ -27,7 +27,7 @@ from ledger.invoicing import invoice_amount, open_amount, paid_amount, register_
 from ledger.journal import Posting, post_entry, reverse_entry
 from ledger.migrate import upgrade
 from ledger.models import Invoice, JournalEntry, JournalLine
-from ledger.reports.account_totals import account_totals
+from ledger.reports.account_totals import account_totals, month_totals_findings
 from ledger.reports.balances import account_balance
 from ledger.reports.receivables import receivables_aging
 from ledger.reports.trial_balance import trial_balance
@@ -175,6 +175,8 @@ def check_invariants(s: Session, cid: int) -> None:
             moved = account_totals(s, cid, term.start, term.end)
             on_vat_accounts = sum((moved[a].movement for a in ("2700", "2710") if a in moved), Decimal("0"))
             assert report.to_pay == -on_vat_accounts
+    # The month totals agree with the lines.
+    assert month_totals_findings(s, cid) == []
     # The receivables are the open invoices.
     end = dt.date(YEARS[-1] + 1, 3, 31)
     assert receivables_aging(s, cid, end).total == account_balance(s, cid, "1500", on=end)
