@@ -13,7 +13,7 @@ the idempotency key when it is posted: importing the same statement again posts 
 The CSV has one line per transaction, `date;text;amount[;KID]`, a header line optional:
 
     dato;tekst;beløp;kid
-    03.11.2026;Innbetaling Fjord Bygg AS;6 250,00;01000000100011
+    03.11.2026;Innbetaling Fjord Bygg AS;6 250,00;01000000100015
 """
 
 from __future__ import annotations

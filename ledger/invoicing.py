@@ -21,8 +21,8 @@ number is taken inside the posting transaction, so concurrent invoices never lea
 duplicate. An invoice is posted when it is issued: there are no drafts. Its status is
 "issued", then "sent", "paid" or "credited"; callers see `public_status` (draft, sent, unpaid,
 paid, credited as in the API). A credit note is always for the whole invoice, and only for one
-nothing has been paid on. Who issued it, when, through which channel and why is on its
-journal entry.
+nothing has been paid on; a payment registered by mistake is taken back with
+`reverse_payment`. Who issued it, when, through which channel and why is on its journal entry.
 """
 
 from __future__ import annotations
