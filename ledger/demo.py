@@ -190,9 +190,9 @@ def create_demo_company(session: Session, *, today: dt.date | None = None) -> De
     # is what the bank must have held for it to end at BANK_TARGET: the target, less what
     # customers will have paid, plus what the expenses will have cost.
     website_hours = unbilled_hours(session, cid, project_id=projects["Nettside"].id, through=ago(21))
-    website_total = sum((vat_included(session, row.amount or ZERO, ago(21)) for row in website_hours), ZERO)
+    website_total = sum((_vat_included(session, row.amount or ZERO, ago(21)) for row in website_hours), ZERO)
     cabin_net = Decimal("8000.00")
-    paid_in = vat_included(session, cabin_net, ago(30)) + website_total
+    paid_in = _vat_included(session, cabin_net, ago(30)) + website_total
     spent = sum((Decimal(amount) for _, amount, _, _ in EXPENSES), ZERO)
     _opening_balance(session, cid, owner.id, ago(42), BANK_TARGET - paid_in + spent)
 
@@ -231,7 +231,7 @@ def create_demo_company(session: Session, *, today: dt.date | None = None) -> De
     )
 
 
-def vat_included(session: Session, net: Money, day: dt.date) -> Money:
+def _vat_included(session: Session, net: Money, day: dt.date) -> Money:
     """`net` with 25 % VAT (code 3 on `day`) added, as an invoice rounds it."""
     return net + round_money(net * rate_on(session, "3", day) / 100)
 
