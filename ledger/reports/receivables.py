@@ -8,13 +8,11 @@ to that day, so the report can be run for any day in the past as well.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ledger.models import Customer, Invoice, Payment
 from ledger.money import ZERO, Money
@@ -100,58 +98,65 @@ class ReceivablesAging:
         return self.totals.total
 
 
-def _sums_by_invoice(rows: Iterable[tuple[int | None, Any]]) -> dict[int, Money]:
-    return {
-        invoice_id: Decimal(str(amount)).quantize(Decimal("0.01"))
-        for invoice_id, amount in rows
-        if invoice_id is not None
-    }
+def _money(value: object) -> Money:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def receivables_aging(session: Session, company_id: int, on: dt.date) -> ReceivablesAging:
-    """What each customer owes at the end of `on`, by how overdue it is."""
-    invoices = session.scalars(
-        select(Invoice)
-        .where(Invoice.company_id == company_id, Invoice.kind == "invoice", Invoice.issue_date <= on)
+    """What each customer owes at the end of `on`, by how overdue it is. One query finds the
+    open invoices (payments and credit notes summed per invoice in the database)."""
+    paid_sq = (
+        select(Payment.invoice_id.label("invoice_id"), func.sum(Payment.amount).label("amount"))
+        .where(Payment.company_id == company_id, Payment.date <= on)
+        .group_by(Payment.invoice_id)
+        .subquery()
+    )
+    notes = aliased(Invoice)
+    credited_sq = (
+        select(notes.credits_id.label("invoice_id"), func.sum(notes.total).label("amount"))
+        .where(notes.company_id == company_id, notes.kind == "credit_note", notes.issue_date <= on)
+        .group_by(notes.credits_id)
+        .subquery()
+    )
+    paid = func.coalesce(paid_sq.c.amount, 0)
+    credited = func.coalesce(credited_sq.c.amount, 0)
+    rows = session.execute(
+        select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.customer_id,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.total,
+            paid,
+            credited,
+        )
+        .outerjoin(paid_sq, paid_sq.c.invoice_id == Invoice.id)
+        .outerjoin(credited_sq, credited_sq.c.invoice_id == Invoice.id)
+        .where(
+            Invoice.company_id == company_id,
+            Invoice.kind == "invoice",
+            Invoice.issue_date <= on,
+            # Rounded: SQLite sums NUMERIC columns in floating point.
+            func.round(Invoice.total - paid - credited, 2) > 0,
+        )
         .order_by(Invoice.number)
     ).all()
-    paid = _sums_by_invoice(
-        session.execute(
-            select(Payment.invoice_id, func.sum(Payment.amount))
-            .where(Payment.company_id == company_id, Payment.date <= on)
-            .group_by(Payment.invoice_id)
-        ).all()
-    )
-    credited = _sums_by_invoice(
-        session.execute(
-            select(Invoice.credits_id, func.sum(Invoice.total))
-            .where(
-                Invoice.company_id == company_id,
-                Invoice.kind == "credit_note",
-                Invoice.credits_id.is_not(None),
-                Invoice.issue_date <= on,
-            )
-            .group_by(Invoice.credits_id)
-        ).all()
-    )
     by_customer: dict[int, list[OpenInvoice]] = {}
-    for invoice in invoices:
-        p, c = paid.get(invoice.id, ZERO), credited.get(invoice.id, ZERO)
-        owed = invoice.total - p - c
-        if owed <= 0:
-            continue
-        days = (on - invoice.due_date).days
-        by_customer.setdefault(invoice.customer_id, []).append(
+    for invoice_id, number, customer_id, issue_date, due_date, total, p, c in rows:
+        p, c = _money(p), _money(c)
+        days = (on - due_date).days
+        by_customer.setdefault(customer_id, []).append(
             OpenInvoice(
-                invoice.id,
-                invoice.number,
-                invoice.customer_id,
-                invoice.issue_date,
-                invoice.due_date,
-                invoice.total,
+                invoice_id,
+                number,
+                customer_id,
+                issue_date,
+                due_date,
+                total,
                 p,
                 c,
-                owed,
+                total - p - c,
                 days,
                 bucket_of(days),
             )
