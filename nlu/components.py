@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.clock import today
-from nlu.entities import RULE_ENTITIES, extract_entities, trim_name
+from nlu.entities import NO_ENTITY_INTENTS, RULE_ENTITIES, extract_entities, merge_adjacent, trim_name
 from nlu.language import detect_language
 
 LANGUAGE_KEY = "language"
@@ -122,15 +122,25 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
         taken = [(e.start, e.end) for e in ours]
 
         kept: list[dict[str, Any]] = []
+        names: list[dict[str, Any]] = []
         for e in others:
             if "start" not in e or "end" not in e or e.get("entity") == LANGUAGE_KEY:
                 kept.append(e)
+                continue
+            if intent in NO_ENTITY_INTENTS:
                 continue
             span = trim_name(text, int(e["start"]), int(e["end"]), taken)
             if span is None:
                 continue
             if span != (e["start"], e["end"]):
                 e = {**e, "start": span[0], "end": span[1], "value": text[span[0]:span[1]]}
+            names.append(e)
+        by_span = {(e["entity"], e["start"], e["end"]): e for e in names}
+        for kind, start, end in merge_adjacent(text, list(by_span)):
+            e = by_span.get((kind, start, end))
+            if e is None:  # joined from two or more
+                first = next(n for n in names if n["entity"] == kind and n["start"] == start)
+                e = {**first, "end": end, "value": text[start:end]}
             kept.append(e)
 
         for found in ours:

@@ -34,7 +34,7 @@ _AMOUNT_INTENTS = {"register_expense", "register_payment", "create_invoice"}
 _RATE_INTENTS = {"create_project"}
 # Small talk has nothing to post: "ha det, snakkes i morgen" and "tusen takk" carry no date or
 # amount, and "hva blir været i morgen" is out of scope whatever day it names.
-_NO_ENTITY_INTENTS = {"greet", "goodbye", "thank", "help", "cancel", "out_of_scope"}
+NO_ENTITY_INTENTS = frozenset({"greet", "goodbye", "thank", "help", "cancel", "out_of_scope"})
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def extract_entities(
             without a unit inside them are left alone.
     """
     protected = protected or []
-    if intent in _NO_ENTITY_INTENTS:
+    if intent in NO_ENTITY_INTENTS:
         return []
     numbers = find_numbers(text)
     candidates: list[Entity] = []
@@ -187,3 +187,17 @@ def trim_name(text: str, start: int, end: int, taken: list[Span]) -> Span | None
 
 
 _DANGLING = {"på", "i", "for", "til", "fra", "on", "in", "for", "to", "from", "at", "og", "and", "med", "with", ""}
+
+
+def merge_adjacent(text: str, names: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Joins names of the same type that touch: the entity model sometimes tags "Lager" and
+    "Alnabru" as two projects where the user wrote one, "Lager Alnabru"."""
+    merged: list[tuple[str, int, int]] = []
+    for name in sorted(names, key=lambda n: n[1]):
+        if merged:
+            kind, start, end = merged[-1]
+            if kind == name[0] and end <= name[1] and text[end:name[1]].strip() == "":
+                merged[-1] = (kind, start, name[2])
+                continue
+        merged.append(name)
+    return merged

@@ -104,3 +104,17 @@ def test_today_can_be_pinned_for_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     assert today().isoformat() == "2026-01-10"
     monkeypatch.delenv(TODAY_VARIABLE)
     assert today().year >= 2026
+
+
+def test_split_names_are_joined_and_small_talk_has_no_names(pinned_today: None, tmp_path: Any) -> None:
+    text = "nytt prosjekt Lager Alnabru"
+    diet = [
+        {"entity": "project", "start": 14, "end": 19, "value": "Lager", "extractor": "DIETClassifier"},
+        {"entity": "project", "start": 20, "end": 27, "value": "Alnabru", "extractor": "DIETClassifier"},
+    ]
+    entities = parse(text, tmp_path, "create_project", diet).get("entities")
+    assert [(e["entity"], e["value"], e["start"], e["end"]) for e in entities] == [
+        ("project", "Lager Alnabru", 14, 27)
+    ]
+    diet = [{"entity": "project", "start": 20, "end": 27, "value": "likevel", "extractor": "DIETClassifier"}]
+    assert parse("stopp, jeg vil ikke likevel", tmp_path, "cancel", diet).get("entities") == []

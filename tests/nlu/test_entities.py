@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nlu.entities import extract_entities, trim_name
+from nlu.entities import extract_entities, merge_adjacent, trim_name
 
 
 def entities(text: str, today: date, intent: str | None = None,
@@ -105,3 +105,16 @@ def test_small_talk_carries_no_entities(text: str, intent: str, today: date) -> 
 def test_a_scale_word_alone_is_not_money(today: date) -> None:
     assert entities("tusen takk", today, None) == []
     assert entities("to tusen kroner", today, None) == [("amount", "to tusen kroner", "2000")]
+
+
+def test_touching_names_of_one_kind_become_one_name() -> None:
+    text = "nytt prosjekt Lager Alnabru for Berg"
+    names = [("project", 14, 19), ("project", 20, 27), ("customer", 32, 36)]
+    assert merge_adjacent(text, names) == [("project", 14, 27), ("customer", 32, 36)]
+
+
+def test_names_apart_or_of_different_kinds_stay_apart() -> None:
+    text = "support for berg"
+    assert merge_adjacent(text, [("project", 0, 7), ("customer", 12, 16)]) == [
+        ("project", 0, 7), ("customer", 12, 16)
+    ]
