@@ -204,6 +204,23 @@ def evaluate(model: Path) -> tuple[Evaluation, list[tuple[str, str, float]]]:
     return result, nonsense
 
 
+def rasa_token_level(results: Path) -> dict[str, float]:
+    """F1 per entity from `rasa test nlu`'s reports: names from DIET, the rest from ours."""
+    from nlu.entities import RULE_ENTITIES
+
+    scores: dict[str, float] = {}
+    for extractor, owned in (("DIETClassifier", False), ("NormalisedEntityExtractor", True)):
+        path = results / f"{extractor}_report.json"
+        if not path.exists():
+            continue
+        report = json.loads(path.read_text(encoding="utf-8"))
+        for entity, figures in report.items():
+            if isinstance(figures, dict) and "f1-score" in figures and " avg" not in entity \
+                    and (entity in RULE_ENTITIES) == owned:
+                scores[entity] = float(figures["f1-score"])
+    return scores
+
+
 def print_report(result: Evaluation, nonsense: list[tuple[str, str, float]],
                  seconds: TrainingTime | None, rasa_results: Path) -> bool:
     """Prints the figures; returns True when every threshold is met."""
@@ -240,6 +257,10 @@ def print_report(result: Evaluation, nonsense: list[tuple[str, str, float]],
     print("messages no intent fits:")
     for text, intent, confidence in nonsense:
         print(f"  {text!r} -> {intent} ({confidence:.2f})")
+    token_level = rasa_token_level(rasa_results)
+    if token_level:
+        print("Rasa's own token-level entity F1, each entity scored for the component that owns it:")
+        print("  " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(token_level.items())))
     print(f"Rasa's own result files: {rasa_results}")
     print("PASSED" if ok else "FAILED: below threshold")
     return ok
