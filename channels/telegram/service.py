@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_BYTES = 1024 * 1024
 
 
 def own_base_url(settings: Settings) -> str:
@@ -108,13 +109,16 @@ class TelegramService:
         application = self.application
         if application is None:
             raise web.HTTPServiceUnavailable()
+        if (request.content_length or 0) > MAX_UPDATE_BYTES:
+            raise web.HTTPRequestEntityTooLarge(max_size=MAX_UPDATE_BYTES, actual_size=request.content_length or 0)
         try:
             data = await request.json()
-        except ValueError as exc:
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
+            update = Update.de_json(data, application.bot)
+        except (ValueError, KeyError, TypeError) as exc:
             raise web.HTTPBadRequest() from exc
-        if not isinstance(data, dict):
-            raise web.HTTPBadRequest()
-        await application.update_queue.put(Update.de_json(data, application.bot))
+        await application.update_queue.put(update)
         return web.Response(text="ok")
 
 

@@ -217,6 +217,8 @@ async def test_webhook_mode_registers_a_secret_and_refuses_posts_without_it(
     wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
     assert (await client.post("/telegram/webhook", json=update, headers=wrong)).status == 403
     right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-for-the-hook"}
+    assert (await client.post("/telegram/webhook", data=b"[1, 2", headers=right)).status == 400
+    assert (await client.post("/telegram/webhook", json=[update], headers=right)).status == 400
     assert (await client.post("/telegram/webhook", json=update, headers=right)).status == 200
     [reply] = await fake_telegram.wait_for("sendMessage")
     assert reply.params["text"] == "echo: hei"
