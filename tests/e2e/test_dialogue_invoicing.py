@@ -77,7 +77,7 @@ def test_invoice_from_hours_is_shown_then_posted_on_ja(stack: RunningStack) -> N
 
 def test_invoice_in_english_asks_for_the_hours_then_posts_on_yes(stack: RunningStack) -> None:
     fresh(stack)
-    asked = turn(stack, "invoice Hansen Rør")
+    asked = turn(stack, "I want to invoice Hansen Rør")
     assert asked.text.startswith("How many hours should I invoice Hansen Rør AS for?")
     summary = turn(stack, "2 hours")
     assert summary.text.startswith("Invoice to Hansen Rør AS: NOK 2,125.00 incl. VAT")
