@@ -21,4 +21,4 @@ def test_next_working_day_skips_weekends_and_holidays() -> None:
 
 
 def test_working_days_in_a_span() -> None:
-    assert working_days(dt.date(2026, 12, 21), dt.date(2026, 12, 31)) == 7  # 25 and 26 are holidays
+    assert working_days(dt.date(2026, 12, 21), dt.date(2026, 12, 31)) == 8  # the 25th is a holiday, the 26th a Saturday
