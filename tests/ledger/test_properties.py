@@ -23,10 +23,10 @@ from ledger.companies import create_company
 from ledger.customers import create_customer
 from ledger.db import make_engine
 from ledger.expenses import register_expense
-from ledger.invoicing import invoice_amount, open_amount, paid_amount, register_payment
+from ledger.invoicing import credit_invoice, invoice_amount, open_amount, paid_amount, register_payment
 from ledger.journal import Posting, post_entry, reverse_entry
 from ledger.migrate import upgrade
-from ledger.models import Invoice, JournalEntry, JournalLine
+from ledger.models import Invoice, JournalEntry, JournalLine, Payment
 from ledger.reports.account_totals import account_totals, month_totals_findings
 from ledger.reports.balances import account_balance
 from ledger.reports.receivables import receivables_aging
@@ -73,6 +73,12 @@ class Reverse:
     which: int
 
 
+@dataclass(frozen=True)
+class Credit:
+    which: int
+    later: int
+
+
 @st.composite
 def journals(draw: st.DrawFn) -> Journal:
     """A balanced posting of 2–5 lines on accounts other than receivables and VAT."""
@@ -90,6 +96,7 @@ events = st.lists(
         st.builds(Pay, st.integers(0, 20), st.sampled_from([Decimal("0.25"), Decimal("0.5"), Decimal("1")]),
                   st.integers(0, 60)),
         st.builds(Reverse, st.integers(0, 40)),
+        st.builds(Credit, st.integers(0, 20), st.integers(0, 30)),
     ),
     min_size=1,
     max_size=25,
@@ -135,14 +142,26 @@ def apply(s: Session, cid: int, customer_id: int, event: object) -> None:
             value = (owed * event.share).quantize(Decimal("0.01"))
             if value > 0:
                 register_payment(s, cid, invoice.number, value, invoice.issue_date + dt.timedelta(days=event.later))
+    elif isinstance(event, Credit):
+        # Only an invoice nothing is paid on can be credited (the rest is refused, as it should).
+        unpaid = s.scalars(
+            select(Invoice)
+            .where(Invoice.kind == "invoice", Invoice.status != "credited", ~Invoice.id.in_(select(Payment.invoice_id)))
+            .order_by(Invoice.number)
+        ).all()
+        if unpaid:
+            invoice = unpaid[event.which % len(unpaid)]
+            credit_invoice(s, cid, invoice.number, credit_date=invoice.issue_date + dt.timedelta(days=event.later))
     elif isinstance(event, Reverse):
         # Invoices and payments are corrected by credit notes, not reversals: reverse the rest.
+        # (Credit notes too, as they belong to the invoice's story.)
         candidates = s.scalars(
             select(JournalEntry)
             .where(
                 JournalEntry.reverses_id.is_(None),
                 ~JournalEntry.source.like("invoice:%"),
                 ~JournalEntry.source.like("payment:%"),
+                ~JournalEntry.source.like("credit-note:%"),
                 ~JournalEntry.id.in_(select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))),
             )
             .order_by(JournalEntry.id)
