@@ -87,6 +87,22 @@ def account_rows(session: Session, company_id: int, date_from: dt.date, date_to:
     return rows
 
 
+def chart_account_rows(session: Session, company_id: int) -> list[AccountRow]:
+    """Every account of the company's chart with zero balances: names for a journal that
+    starts at the first entry and needs no opening balances."""
+    return [
+        AccountRow(
+            number=a.number,
+            name_nb=a.name_nb,
+            name_en=a.name_en,
+            grouping_code=a.grouping_code,
+            kind=_kind(a.kind),
+            grouping_category=a.grouping_category,
+        )
+        for a in sorted(chart_of(session, company_id).values(), key=lambda a: a.number)
+    ]
+
+
 def _vat_amounts(lines: Sequence[JournalLine]) -> dict[int, Money]:
     """Each base line's share of its entry's VAT of the same code (by line id): the VAT lines'
     total per code, split over the base lines by amount, the last one taking the rounding."""

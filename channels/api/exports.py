@@ -4,8 +4,6 @@ that hledger and ledger-cli read); owner and accountant."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from aiohttp import web
 from sqlalchemy.orm import Session
 
@@ -13,8 +11,7 @@ from channels.api.common import ApiError, authorise, in_db, query_date, query_in
 from ledger.documents.hledger import hledger_journal
 from ledger.documents.model import Language
 from ledger.documents.saft import saft_filename, saft_xml
-from ledger.exports import account_rows, hledger_entries, saft_input
-from ledger.money import ZERO
+from ledger.exports import account_rows, chart_account_rows, hledger_entries, saft_input
 from ledger.workdays import today_in_oslo
 
 routes = web.RouteTableDef()
@@ -60,10 +57,11 @@ async def export_journal(request: web.Request) -> web.Response:
         user, company_id = authorise(session, request, "owner", "accountant")
         language: Language = "en" if user.language == "en" else "nb"
         entries = hledger_entries(session, company_id, first, last)
-        accounts = account_rows(session, company_id, first or last.replace(month=1, day=1), last)
         if first is None:
-            # The whole history from its first entry: the accounts give names, no openings.
-            accounts = [replace(a, opening_balance=ZERO) for a in accounts]
+            # The whole history from its first entry: the chart gives names, nothing opens.
+            accounts = chart_account_rows(session, company_id)
+        else:
+            accounts = account_rows(session, company_id, first, last)
         return hledger_journal(entries, accounts, opening_date=first, language=language)
 
     text = await in_db(request, build)

@@ -56,3 +56,15 @@ async def test_saft_refused_without_an_organisation_number(gateway: Gateway) -> 
         f"/api/v1/companies/{gateway.other_company_id}/export/saft", headers=gateway.auth("foreign")
     )
     assert response.status == 422
+
+
+async def test_hledger_export_from_a_date_opens_with_the_balances_before_it(gateway: Gateway) -> None:
+    year = today_in_oslo().year
+    response = await gateway.client.get(
+        f"/api/v1/companies/{gateway.company_id}/export/journal?format=hledger&from={year}-01-02",
+        headers=gateway.auth("owner"),
+    )
+    text = await response.text()
+    assert f"{year}-01-02 * Inngående balanse" in text
+    assert " * (" not in text  # every voucher is dated 1 January, before the span
+    assert "Eiendeler:1920 Bankinnskudd" in text
