@@ -362,6 +362,16 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"today": DATE, "deadlines": {"type": "array", "items": ref("Deadline")}},
     },
+    "VatSettlement": {
+        "type": "object",
+        "properties": {
+            "term": {"type": "string"},
+            "entry_id": {"type": ["integer", "null"]},
+            "amount": MONEY,
+            "closed_through": DATE,
+            "report": {"type": "object", "description": "The term's VAT report, as in reports/vat."},
+        },
+    },
     "BankImport": {
         "type": "object",
         "description": "The statement's lines, which were matched to which invoices, and what was posted.",
@@ -597,6 +607,15 @@ PATHS: dict[str, Any] = {
                 query("term", "vat only: one term, e.g. 2026-5 or 2026-annual."),
             ],
             tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/vat/{term}/settlement": {
+        "post": operation(
+            "Settle a VAT term: move 2700 and 2710 to 2740 and close its period (owner, accountant)",
+            json_body(ref("VatSettlement"), "Settled"),
+            parameters=[CID, path("term", "The term: 2026-5 (bimonthly) or 2026-annual.", {"type": "string"})],
+            tag="books",
+            status="201",
         )
     },
     "/api/v1/companies/{cid}/deadlines": {
