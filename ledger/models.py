@@ -1,6 +1,7 @@
 """The tables of the books: companies, people, the chart, the journal and the business records.
 
-Money columns are `Decimal` mapped once to `Numeric(18, 2)`; timestamps are stored in UTC and
+Money columns are `Decimal` mapped once to `FixedPoint(2)` (exact NUMERIC on PostgreSQL, integer
+øre on SQLite, whose NUMERIC would be a float); timestamps are stored in UTC and
 come back timezone-aware. Posted journal entries and their lines are never updated or
 deleted: the guard at the bottom of this module refuses it at flush time.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -26,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql import operators
 
 AccountNumber = str
 """A 4-digit NS 4102 account number, kept as text ("1920")."""
@@ -52,13 +55,56 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+class FixedPoint(TypeDecorator[Decimal]):
+    """An exact decimal with `scale` places: NUMERIC on PostgreSQL; on SQLite an integer count of
+    the smallest unit (øre for money), since SQLite would store NUMERIC as a binary float and
+    sum it inexactly. Sums and differences of such columns stay exact on both."""
+
+    impl = Numeric(18, 2)
+    cache_ok = True
+
+    def __init__(self, scale: int = 2, precision: int = 18) -> None:
+        super().__init__()
+        self.scale = scale
+        self.precision = precision
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        # A multiplier or divisor is a plain number, not an amount in øre.
+        if op in (operators.mul, operators.truediv, operators.floordiv, operators.mod):
+            return Numeric()
+        return self
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name != "sqlite":
+            return value
+        scaled = Decimal(value).scaleb(self.scale)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimals")
+        return int(scaled)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        quantum = Decimal(1).scaleb(-self.scale)
+        if dialect.name != "sqlite":
+            return Decimal(value).quantize(quantum)
+        return Decimal(int(value)).scaleb(-self.scale).quantize(quantum)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
     type_annotation_map = {
-        Decimal: Numeric(18, 2),
+        Decimal: FixedPoint(2),
         dt.datetime: UTCDateTime(),
         dict[str, Any]: JSON,
     }
@@ -196,7 +242,7 @@ class VatRate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(3))
     direction: Mapped[str] = mapped_column(String(10))
-    rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    rate: Mapped[Decimal] = mapped_column(FixedPoint(2, 5))
     valid_from: Mapped[dt.date]
     valid_to: Mapped[dt.date | None]
     name_nb: Mapped[str] = mapped_column(String(200))
@@ -434,7 +480,7 @@ class TimeEntry(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     date: Mapped[dt.date]
-    hours: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    hours: Mapped[Decimal] = mapped_column(FixedPoint(2, 8))
     description: Mapped[str] = mapped_column(String(500), default="")
     billable: Mapped[bool] = mapped_column(default=True)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
@@ -499,11 +545,11 @@ class InvoiceLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     description: Mapped[str] = mapped_column(String(500))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    quantity: Mapped[Decimal] = mapped_column(FixedPoint(2, 12))
     unit: Mapped[str] = mapped_column(String(5), default="EA")
     unit_price: Mapped[Decimal]
     vat_code: Mapped[str] = mapped_column(String(3))
-    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    vat_rate: Mapped[Decimal] = mapped_column(FixedPoint(2, 5))
     net: Mapped[Decimal]
     vat: Mapped[Decimal]
     account: Mapped[AccountNumber] = mapped_column(String(4), default="3000")

@@ -21,7 +21,7 @@ from ledger.models import User
 
 T = TypeVar("T")
 
-USER_ID = "bokbot_user_id"
+USER_ID = web.RequestKey("bokbot_user_id", int)
 STATUS_OF = {NotFound: 404, Forbidden: 403, IdempotencyConflict: 409}
 
 
