@@ -56,8 +56,14 @@ def rasa_env(root: Path = PROJECT_ROOT) -> dict[str, str]:
     return env
 
 
-def train(models_dir: Path, root: Path = PROJECT_ROOT, force: bool = False) -> Path:
-    """Train unless a model for the current training data exists; the model's path."""
+class TrainingFailed(RuntimeError):
+    """`rasa train` failed; the message ends with the last lines of its output."""
+
+
+def train(models_dir: Path, root: Path = PROJECT_ROOT, force: bool = False, log: Path | None = None) -> Path:
+    """Train unless a model for the current training data exists; the model's path.
+
+    With `log`, Rasa's output goes to that file instead of the terminal."""
     target = model_path(models_dir, root)
     if target.exists() and not force:
         return target
@@ -72,5 +78,13 @@ def train(models_dir: Path, root: Path = PROJECT_ROOT, force: bool = False) -> P
         "--out", str(models_dir),
         "--fixed-model-name", target.name.removesuffix(".tar.gz"),
     ]
-    subprocess.run(command, cwd=root, env=rasa_env(root), check=True)
+    if log is None:
+        subprocess.run(command, cwd=root, env=rasa_env(root), check=True)
+        return target
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        result = subprocess.run(command, cwd=root, env=rasa_env(root), stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise TrainingFailed(f"rasa train failed (exit {result.returncode}); last lines of {log}:\n{tail}")
     return target

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 import requests
 
-from ledger.migrate import upgrade
-from ledger.settings import PROJECT_ROOT, Settings
-
 from bot import training
 from bot.cli import ensure_demo
 from bot.stack import Stack
+from ledger.migrate import upgrade
+from ledger.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +83,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     upgrade(settings.database_url)
     demo = ensure_demo(settings, say=False)
     assert demo is not None
-    model = training.train(settings.models_dir)
+    model = training.train(settings.models_dir, log=var_dir / "log" / "train.log")
     running = Stack(settings, model)
     running.start(say=lambda line: None)
     try:
