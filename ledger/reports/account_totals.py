@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, delete, func, insert, select
+from sqlalchemy import Date, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ledger.models import Account, AccountMonthTotal, JournalLine
@@ -159,7 +159,7 @@ def rebuild_month_totals(session: Session, company_id: int) -> int:
     line = JournalLine
     dialect = session.get_bind().dialect.name
     month = (
-        func.cast(func.date_trunc("month", line.date), Date)
+        cast(func.date_trunc("month", line.date), Date)
         if dialect == "postgresql"
         else func.date(line.date, "start of month")
     )

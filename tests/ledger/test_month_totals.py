@@ -50,12 +50,12 @@ def test_sums_for_any_span_equal_the_lines(sqlite_books: sessionmaker[Session]) 
             assert sums_by_account(s, cid, first, last).get("1920", (Decimal("0"),))[0] == expected, (first, last)
 
 
-def test_rebuild_restores_totals_from_the_lines(sqlite_books: sessionmaker[Session]) -> None:
-    cid = new_company(sqlite_books)
-    with sqlite_books.begin() as s:
+def test_rebuild_restores_totals_from_the_lines(books: sessionmaker[Session]) -> None:
+    cid = new_company(books)
+    with books.begin() as s:
         post(s, cid, "2026-01-05 1920 100 / 3000 -100")
         post(s, cid, "2026-02-05 1920 50.50 / 3000 -50.50")
-    with sqlite_books.begin() as s:
+    with books.begin() as s:
         s.execute(delete(AccountMonthTotal))
         assert month_totals_findings(s, cid) != []
         assert rebuild_month_totals(s, cid) == 4
