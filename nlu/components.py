@@ -34,7 +34,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.clock import today
-from nlu.entities import NO_ENTITY_INTENTS, RULE_ENTITIES, extract_entities, merge_adjacent, trim_name
+from nlu.entities import (
+    NO_ENTITY_INTENTS,
+    RULE_ENTITIES,
+    attach_numbers_to_names,
+    extract_entities,
+    merge_adjacent,
+    trim_name,
+)
 from nlu.language import detect_language
 
 LANGUAGE_KEY = "language"
@@ -119,6 +126,7 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
         others = [e for e in message.get(ENTITIES, []) if e.get("entity") not in RULE_ENTITIES]
         names = [(int(e["start"]), int(e["end"])) for e in others if "start" in e and "end" in e]
         ours = extract_entities(text, day, intent=intent, protected=names)
+        ours, others = attach_numbers_to_names(text, ours, others)
         taken = [(e.start, e.end) for e in ours]
 
         kept: list[dict[str, Any]] = []
@@ -129,6 +137,8 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue
             if intent in NO_ENTITY_INTENTS:
                 continue
+            if e.get("entity") == "company" and intent != "switch_company":
+                continue  # a client company is only named to switch to it ("taxi to the airport")
             span = trim_name(text, int(e["start"]), int(e["end"]), taken)
             if span is None:
                 continue

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from nlu.dates import find_dates_and_periods
 from nlu.durations import find_durations, format_hours
@@ -201,3 +202,26 @@ def merge_adjacent(text: str, names: list[tuple[str, int, int]]) -> list[tuple[s
                 continue
         merged.append(name)
     return merged
+
+
+def attach_numbers_to_names(
+    text: str, ours: list[Entity], names: list[dict[str, Any]]
+) -> tuple[list[Entity], list[dict[str, Any]]]:
+    """Gives a number without a unit to the name right before it when the message already
+    has a proper entity of the kind the number was taken for: in "kvittering fra Apotek 1
+    89 kr" the amount is "89 kr", so "1" belongs to the shop."""
+    kept: list[Entity] = []
+    names = [dict(n) for n in names]
+    for e in ours:
+        bare = re.fullmatch(r"[\d .,]+", e.text) is not None
+        has_other = any(o is not e and o.entity == e.entity for o in ours)
+        owner = next(
+            (n for n in names if "end" in n and n["end"] <= e.start and text[n["end"]:e.start].strip() == ""
+             and n["end"] < e.start), None
+        ) if bare and has_other else None
+        if owner is not None:
+            owner["end"] = e.end
+            owner["value"] = text[owner["start"]:e.end]
+            continue
+        kept.append(e)
+    return kept, names

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nlu.entities import extract_entities, merge_adjacent, trim_name
+from nlu.entities import attach_numbers_to_names, extract_entities, merge_adjacent, trim_name
 
 
 def entities(text: str, today: date, intent: str | None = None,
@@ -118,3 +118,21 @@ def test_names_apart_or_of_different_kinds_stay_apart() -> None:
     assert merge_adjacent(text, [("project", 0, 7), ("customer", 12, 16)]) == [
         ("project", 0, 7), ("customer", 12, 16)
     ]
+
+
+def test_a_bare_number_after_a_shop_belongs_to_the_shop_when_the_amount_is_elsewhere(today: date) -> None:
+    text = "kvittering fra Apotek 1 89 kr"
+    names = [{"entity": "vendor", "start": 15, "end": 21, "value": "Apotek"}]
+    ours = extract_entities(text, today, "register_expense", [(15, 21)])
+    kept, joined = attach_numbers_to_names(text, ours, names)
+    assert [(e.entity, e.text) for e in kept] == [("amount", "89 kr")]
+    assert joined[0]["value"] == "Apotek 1"
+
+
+def test_a_bare_number_after_a_customer_is_the_amount_when_it_is_the_only_one(today: date) -> None:
+    text = "betalt fjord bygg 5000"
+    names = [{"entity": "customer", "start": 7, "end": 17, "value": "fjord bygg"}]
+    ours = extract_entities(text, today, "register_payment", [(7, 17)])
+    kept, joined = attach_numbers_to_names(text, ours, names)
+    assert [(e.entity, e.value) for e in kept] == [("amount", "5000")]
+    assert joined == names
