@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RASA_PY := $(RASA_VENV)/bin/python
 RASA_VERSION := 3.6.21
 # Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango).
-SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: run setup test lint types contracts unit nlu-test e2e nlu-report system-deps train bench clean
 

@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import ClientSession, web
 
-from ledger.db import engine_for, session_factory
-from ledger.settings import Settings
-
 import channels.api
 from channels.api.common import api_middleware
 from channels.conversation import Conversations
 from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS
+from ledger.db import engine_for, session_factory
+from ledger.settings import Settings
 
 
 def api_route_tables() -> list[web.RouteTableDef]:

@@ -7,10 +7,9 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from channels.api.common import in_db, json_response, user_id_of
 from ledger import identity
 from ledger.models import Company, User
-
-from channels.api.common import in_db, json_response, user_id_of
 
 routes = web.RouteTableDef()
 

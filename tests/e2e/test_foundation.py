@@ -8,7 +8,6 @@ from sqlalchemy.orm import sessionmaker
 from ledger.db import make_engine
 from ledger.formatting import format_money
 from ledger.reports.balances import bank_balance
-
 from tests.e2e.conftest import RunningStack, texts
 
 
