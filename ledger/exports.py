@@ -33,7 +33,7 @@ from ledger.models import Company, Customer, JournalEntry, JournalLine, Supplier
 from ledger.money import ZERO, Money, round_money
 from ledger.reports.account_totals import chart_of
 from ledger.reports.trial_balance import trial_balance
-from ledger.vat import VAT_ACCOUNTS, vat_code_on
+from ledger.vat import VAT_ACCOUNTS, vat_code_in
 from ledger.workdays import today_in_oslo
 
 RECEIVABLES_ACCOUNT = "1500"
@@ -270,7 +270,7 @@ def saft_input(
     codes = sorted({line.vat_code for e in entries for line in e.lines if line.vat_code}, key=lambda c: (len(c), c))
     tax_codes = []
     for code in codes:
-        info = vat_code_on(session, code, end)
+        info = vat_code_in(session, code, start, end)
         tax_codes.append(TaxCodeRow(code=code, standard_code=code, rate=info.rate, description=info.name_nb))
     return SaftExportInput(
         company=company_party(company),

@@ -89,6 +89,15 @@ def vat_code_on(session: Session, code: str, day: dt.date) -> VatCodeRate:
     return VatCodeRate(code, direction_of(code), Decimal(row.rate), row.name_nb, row.name_en)
 
 
+def vat_code_in(session: Session, code: str, first: dt.date, last: dt.date) -> VatCodeRate:
+    """The code as it stood at the end of the span `first`..`last`, or at its start if the
+    code was withdrawn during it."""
+    try:
+        return vat_code_on(session, code, last)
+    except UnknownVatCode:
+        return vat_code_on(session, code, first)
+
+
 def rate_on(session: Session, code: str, day: dt.date) -> Decimal:
     """The rate in percent of VAT code `code` on `day` ("1" on 2026-10-01 → 25)."""
     return vat_code_on(session, code, day).rate
@@ -340,7 +349,7 @@ def vat_report(session: Session, company_id: int, term: VatTerm) -> VatReport:
     lines = []
     order = {code: i for i, code in enumerate(SALES_CODES + PURCHASE_CODES)}
     for code in sorted(set(bases) | set(vats), key=lambda c: order.get(c, 99)):
-        info = vat_code_on(session, code, term.end)
+        info = vat_code_in(session, code, term.start, term.end)
         lines.append(
             VatReportLine(
                 code=code,

@@ -59,6 +59,16 @@ def test_a_new_rate_applies_from_its_first_day(sqlite_books: sessionmaker[Sessio
         assert rate_on(s, "31", day("2027-07-01")) == 14
 
 
+def test_a_code_withdrawn_during_a_term_is_still_reported(sqlite_books: sessionmaker[Session]) -> None:
+    cid = new_company(sqlite_books)
+    with sqlite_books.begin() as s:
+        s.scalars(select(VatRate).where(VatRate.code == "33")).one().valid_to = day("2026-09-30")
+        post(s, cid, "2026-09-10 1920 112 / 3000 -100 33 / 2700 -12 33")
+    with sqlite_books.begin() as s:
+        report = vat_report(s, cid, VatTerm(2026, 5))
+    assert [(line.code, line.rate, line.vat) for line in report.lines] == [("33", Decimal("12.00"), Decimal("12.00"))]
+
+
 def test_sales_and_purchase_codes() -> None:
     assert [direction_of(c) for c in ("3", "31", "33", "5", "6")] == ["sales"] * 5
     assert [direction_of(c) for c in ("1", "11", "13", "0")] == ["purchase"] * 4
