@@ -30,6 +30,7 @@ def test_norwegian_and_unclear_messages_are_nb(text: str) -> None:
         "credit invoice 10023", "switch to Fjord Bygg", "forget it", "what's the profit this year",
         "how much vat do we owe", "i bought fuel at circle k for 650 kr", "who owes me money",
         "undo the last entry", "help me", "show unpaid invoices", "new customer Berg Elektro",
+        "received NOK 6 200 from Mørkved Maskin", "bill Grønli Bygg 5 hours", "paid 450 kr for parking",
     ],
 )
 def test_english_messages_are_en(text: str) -> None:
