@@ -3,9 +3,15 @@ schema and the plain-text journal's balances equal ours."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import shutil
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.customers import create_customer
@@ -88,3 +94,29 @@ def test_hledger_journal_balances_equal_ours(books: sessionmaker[Session]) -> No
     assert theirs == {a: v for a, v in ours.items() if v}
     assert "(1) Faktura 10001 Fjord Bygg AS" in journal
     assert all_history.count("\n2025-") == 2
+
+
+@pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger is not installed (apt-get install hledger)")
+def test_real_hledger_reads_our_books_and_agrees_to_the_ore(books: sessionmaker[Session], tmp_path: Path) -> None:
+    cid = new_company(books)
+    with books.begin() as s:
+        _books(s, cid)
+    with books.begin() as s:
+        start, end = day("2026-03-01"), day("2026-12-31")
+        text = hledger_journal(
+            hledger_entries(s, cid, start, end), account_rows(s, cid, start, end), opening_date=start
+        )
+        ours = {r.account: r.closing for r in trial_balance(s, cid, start, end).rows if r.closing}
+    journal = tmp_path / "books.journal"
+    journal.write_text(text, encoding="utf-8")
+    out = subprocess.run(
+        ["hledger", "-f", str(journal), "bal", "--flat", "--no-total", "-O", "csv"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    theirs = {
+        row["account"].split(":", 1)[1].split(" ", 1)[0]: D(row["balance"].replace("NOK", "").strip() or "0")
+        for row in csv.DictReader(io.StringIO(out))
+    }
+    assert {a: v for a, v in theirs.items() if v} == ours
