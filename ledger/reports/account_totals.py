@@ -27,6 +27,7 @@ from ledger.money import ZERO, Money
 
 RESULT_KINDS = frozenset({"income", "expense"})
 RETAINED_EARNINGS_ACCOUNT = "2050"
+DISPOSITION_FROM = "8800"
 CENT = Decimal("0.01")
 
 
@@ -36,10 +37,18 @@ def chart_of(session: Session, company_id: int) -> dict[str, Account]:
 
 
 def is_result_account(account: Account | None, number: str) -> bool:
-    """Income and expense accounts (classes 3–8 in NS 4102 when the chart does not say)."""
-    if account is not None:
-        return account.kind in RESULT_KINDS
-    return "3" <= number[:1] <= "8"
+    """Accounts of the profit and loss, which start every year at zero: NS 4102 classes 3–8,
+    the disposition of the result (88xx, 89xx) included, so that a year-end closing entry
+    (8800 against 2050) and the carried result never count twice; by kind for an account
+    numbered outside the standard."""
+    if len(number) == 4 and number.isdigit():
+        return "3" <= number[0] <= "8"
+    return account is not None and account.kind in RESULT_KINDS
+
+
+def is_disposition_account(number: str) -> bool:
+    """88xx and 89xx: where the year's result goes (årsresultat, overføringer), below the result."""
+    return number >= DISPOSITION_FROM and number[:1] == "8"
 
 
 @dataclass(frozen=True)

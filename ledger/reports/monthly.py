@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ledger.models import AccountMonthTotal
 from ledger.money import ZERO, Money
-from ledger.reports.account_totals import chart_of, is_result_account
+from ledger.reports.account_totals import chart_of, is_disposition_account, is_result_account
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def monthly_results(session: Session, company_id: int, year: int) -> tuple[Month
     costs = dict.fromkeys(range(1, 13), ZERO)
     for m, number, amount in rows:
         account = chart.get(number)
-        if not is_result_account(account, number):
+        if not is_result_account(account, number) or is_disposition_account(number):
             continue
         value = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
         if account is not None and account.kind == "income":

@@ -14,7 +14,7 @@ from ledger.data import read_table
 from ledger.errors import InvalidInput
 from ledger.models import Account
 from ledger.money import ZERO, Money
-from ledger.reports.account_totals import chart_of, is_result_account, movements
+from ledger.reports.account_totals import chart_of, is_disposition_account, is_result_account, movements
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def profit_and_loss(session: Session, company_id: int, date_from: dt.date, date_
     by_group: dict[str, list[ResultAccount]] = {}
     for number in sorted(set(now) | set(then)):
         account = chart.get(number)
-        if not is_result_account(account, number):
+        if not is_result_account(account, number) or is_disposition_account(number):
             continue
         group = group_of(account)
         sign = 1 if result_groups()[group]["kind"] == "expense" else -1

@@ -90,6 +90,28 @@ def test_profit_and_loss_by_group_compared_with_last_year(books: sessionmaker[Se
     assert pl.income[0].name_nb == "Salgsinntekter"
 
 
+def test_a_year_end_closing_entry_is_not_counted_twice(books: sessionmaker[Session]) -> None:
+    cid = new_company(books)
+    with books.begin() as s:
+        _two_years(s, cid)
+        # Årsoppgjør 2025: the year's result (5 900) to other equity.
+        post(s, cid, "2025-12-31 8800 5900 / 2050 -5900")
+    with books.begin() as s:
+        tb = trial_balance(s, cid, day("2026-03-01"), day("2026-03-31"))
+        bs = balance_sheet(s, cid, day("2026-04-30"))
+        pl_2025 = profit_and_loss(s, cid, day("2025-01-01"), day("2025-12-31"))
+        bs_2025 = balance_sheet(s, cid, day("2025-12-31"))
+    assert tb.row("2050").opening == D("-5900.00")  # type: ignore[union-attr]
+    assert tb.row("8800") is None
+    assert tb.balanced
+    assert (bs.earlier_years_result, bs.current_year_result) == (D("0.00"), D("6650.00"))
+    assert [(line.account, line.amount) for line in bs.equity] == [("2000", D("30000.00")), ("2050", D("5900.00"))]
+    assert bs.balanced
+    # The disposition is below the result: the year's profit is still 5 900.
+    assert pl_2025.result == D("5900.00")
+    assert bs_2025.current_year_result == D("0.00") and bs_2025.balanced
+
+
 def test_year_earlier_of_a_leap_day() -> None:
     assert year_earlier(day("2028-02-29")) == day("2027-02-28")
 
