@@ -216,8 +216,8 @@ class ActionConfirm(Action):
         yes = intent_of(tracker) == "affirm"
         if not isinstance(pending, dict) or not pending.get("kind"):
             dispatcher.utter_message(text=render(language, "nothing_pending.j2", yes=yes))
-            return []
-        clear: list[EventType] = [SlotSet(PENDING_SLOT, None)]
+            return [SlotSet(RESUME_SLOT, None)]
+        clear: list[EventType] = [SlotSet(PENDING_SLOT, None), SlotSet(RESUME_SLOT, None)]
         if not yes:
             dispatcher.utter_message(text=render(language, "confirm_denied.j2"))
             return clear
