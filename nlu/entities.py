@@ -225,3 +225,54 @@ def attach_numbers_to_names(
             continue
         kept.append(e)
     return kept, names
+
+
+def _load_trade_words() -> frozenset[str]:
+    """The trade words of Norwegian firm names ("Tveit Rørlegger", "Sæther Media"): the
+    `trade` lookup table of the training data, so the list lives in one place."""
+    import pathlib
+
+    import yaml
+
+    lookups = yaml.safe_load((pathlib.Path(__file__).with_name("data") / "lookups.yml").read_text("utf-8"))
+    for item in lookups["nlu"]:
+        if item.get("lookup") == "trade":
+            return frozenset(line[2:].strip().lower() for line in item["examples"].splitlines()
+                             if line.startswith("- "))
+    return frozenset()
+
+
+TRADE_WORDS = _load_trade_words()
+_WORD_TOKEN = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
+
+
+def extend_names(
+    text: str, names: list[tuple[str, int, int]], taken: list[Span], stop_words: frozenset[str]
+) -> list[tuple[str, int, int]]:
+    """Completes names the entity model cut short by one word.
+
+    A firm's name is usually a surname and a trade; when only the trade was tagged
+    ("rørlegger"), the word before it is taken too ("tveit rørlegger"). A project is often a
+    thing and a place; when only the thing was tagged ("garasje"), the word after it is taken
+    ("garasje nesodden"). Only plain words qualify: not a stop word, not part of another entity.
+    """
+    occupied = list(taken) + [(s, e) for _, s, e in names]
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in occupied)
+
+    result: list[tuple[str, int, int]] = []
+    for kind, start, end in names:
+        if " " not in text[start:end].strip():
+            if kind in {"customer", "company", "vendor"} and text[start:end].lower() in TRADE_WORDS:
+                before = list(_WORD_TOKEN.finditer(text[:start]))
+                if before and text[before[-1].end():start].strip() == "":
+                    word = before[-1]
+                    if word.group(0).lower() not in stop_words and free(word.start(), word.end()):
+                        start = word.start()
+            elif kind == "project":
+                after = _WORD_TOKEN.match(text, end + 1) if text[end:end + 1] == " " else None
+                if after and after.group(0).lower() not in stop_words and free(after.start(), after.end()):
+                    end = after.end()
+        result.append((kind, start, end))
+    return result

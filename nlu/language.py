@@ -49,7 +49,7 @@ october december thousand hundred million half an hour hourly rate what's whats 
 bill billed unbilled charge put client called start started paid received receive train ticket
 any still us let got sort things thing quick evening name far tell please post resend mark
 settled came set up did done logged everything that's it's don't isn't there's overdue status
-open last first second third due late fine filed filing coming annual accounts time
+open last first second third due late fine filed filing coming annual accounts time as take took
 """.split())
 _WORD = re.compile(r"[a-zæøåé']+", re.IGNORECASE)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nlu.entities import attach_numbers_to_names, extract_entities, merge_adjacent, trim_name
+from nlu.entities import attach_numbers_to_names, extend_names, extract_entities, merge_adjacent, trim_name
 
 
 def entities(text: str, today: date, intent: str | None = None,
@@ -136,3 +136,27 @@ def test_a_bare_number_after_a_customer_is_the_amount_when_it_is_the_only_one(to
     kept, joined = attach_numbers_to_names(text, ours, names)
     assert [(e.entity, e.value) for e in kept] == [("amount", "5000")]
     assert joined == names
+
+
+STOP = frozenset({"fakturer", "på", "for", "i", "bill", "on", "take", "as", "hvor"})
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "taken", "expected"),
+    [
+        ("fakturer tveit rørlegger 5 timer", [("customer", 15, 24)], [(25, 32)], ["tveit rørlegger"]),
+        ("bill sæther media", [("customer", 12, 17)], [], ["sæther media"]),
+        ("fakturer rørlegger", [("customer", 9, 18)], [], ["rørlegger"]),
+        ("før 3 timer på garasje nesodden", [("project", 15, 22)], [(4, 11)], ["garasje nesodden"]),
+        ("før 3 timer på lager alnabru forrige fredag", [("project", 15, 20)], [(4, 11), (29, 43)],
+         ["lager alnabru"]),
+        ("log 3 hours on website for berg", [("project", 15, 22), ("customer", 27, 31)], [(4, 11)],
+         ["website", "berg"]),
+        ("how many hours did logo take", [("project", 19, 23)], [], ["logo"]),
+        ("hyttebygg hemsedal i går", [("project", 0, 18)], [(19, 24)], ["hyttebygg hemsedal"]),
+    ],
+)
+def test_names_cut_short_get_their_missing_word(
+    text: str, names: list[tuple[str, int, int]], taken: list[tuple[int, int]], expected: list[str]
+) -> None:
+    assert [text[s:e] for _, s, e in extend_names(text, names, taken, STOP)] == expected
