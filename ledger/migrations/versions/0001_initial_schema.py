@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 2bacfd5662df
-Revises: 
+Revises:
 Create Date: 2026-11-29 17:48:09.375028
 """
 
@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import ledger.models
-
 
 revision: str = '2bacfd5662df'
 down_revision: str | None = None
