@@ -38,13 +38,16 @@ from nlu.entities import (
     NO_ENTITY_INTENTS,
     RULE_ENTITIES,
     attach_numbers_to_names,
+    extend_names,
     extract_entities,
     merge_adjacent,
     trim_name,
 )
-from nlu.language import detect_language
+from nlu.language import EN_WORDS, NB_WORDS, detect_language
 
 LANGUAGE_KEY = "language"
+#: Words that are never part of a name: the language detector's function and domain words.
+STOP_WORDS = NB_WORDS | EN_WORDS
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -146,11 +149,15 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
                 e = {**e, "start": span[0], "end": span[1], "value": text[span[0]:span[1]]}
             names.append(e)
         by_span = {(e["entity"], e["start"], e["end"]): e for e in names}
-        for kind, start, end in merge_adjacent(text, list(by_span)):
+        joined = merge_adjacent(text, list(by_span))
+        for (kind, start, end), (_, new_start, new_end) in zip(
+            joined, extend_names(text, joined, taken, STOP_WORDS)
+        ):
             e = by_span.get((kind, start, end))
             if e is None:  # joined from two or more
-                first = next(n for n in names if n["entity"] == kind and n["start"] == start)
-                e = {**first, "end": end, "value": text[start:end]}
+                e = next(n for n in names if n["entity"] == kind and n["start"] == start)
+            if (new_start, new_end) != (e["start"], e["end"]):
+                e = {**e, "start": new_start, "end": new_end, "value": text[new_start:new_end]}
             kept.append(e)
 
         for found in ours:

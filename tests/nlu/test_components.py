@@ -118,3 +118,10 @@ def test_split_names_are_joined_and_small_talk_has_no_names(pinned_today: None, 
     ]
     diet = [{"entity": "project", "start": 20, "end": 27, "value": "likevel", "extractor": "DIETClassifier"}]
     assert parse("stopp, jeg vil ikke likevel", tmp_path, "cancel", diet).get("entities") == []
+
+
+def test_a_name_cut_short_by_diet_is_completed(pinned_today: None, tmp_path: Any) -> None:
+    text = "tveit rørlegger betalte 3 400 kr"
+    diet = [{"entity": "customer", "start": 6, "end": 15, "value": "rørlegger", "extractor": "DIETClassifier"}]
+    entities = parse(text, tmp_path, "register_payment", diet).get("entities")
+    assert [(e["entity"], e["value"]) for e in entities] == [("customer", "tveit rørlegger"), ("amount", "3400")]
