@@ -125,3 +125,19 @@ def test_a_name_cut_short_by_diet_is_completed(pinned_today: None, tmp_path: Any
     diet = [{"entity": "customer", "start": 6, "end": 15, "value": "rørlegger", "extractor": "DIETClassifier"}]
     entities = parse(text, tmp_path, "register_payment", diet).get("entities")
     assert [(e["entity"], e["value"]) for e in entities] == [("customer", "tveit rørlegger"), ("amount", "3400")]
+
+
+def test_language_reaches_the_latest_message_an_action_server_gets(pinned_today: None, tmp_path: Any) -> None:
+    """The parse result's top-level `language` survives into `tracker.latest_message`, also
+    after the event went through a tracker store (serialised and read back)."""
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    message = parse("what's my balance", tmp_path, "check_balance")
+    parse_data = {"intent": message.get("intent"), "entities": [], **message.as_dict(only_output_properties=True)}
+    uttered = UserUttered(message.get("text"), parse_data["intent"], parse_data["entities"], parse_data)
+    stored = Event.from_parameters(uttered.as_dict())
+    for event in (uttered, stored):
+        tracker = DialogueStateTracker.from_events("someone", [event])
+        state = tracker.current_state(EventVerbosity.AFTER_RESTART)
+        assert state["latest_message"]["language"] == "en"
