@@ -15,6 +15,7 @@ reads like a typed answer.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -77,14 +78,16 @@ def _offers_to_resume(event: EventType, form: str) -> bool:
     return bool(resume.get("form") == form)
 
 
-class FormValidator(FormValidationAction):
-    """Validates every slot of the form whenever it is set; asks only for `needed` ones."""
+class FormValidator(FormValidationAction, ABC):
+    """Validates every slot of the form whenever it is set; asks only for `needed` ones.
+
+    Abstract, so that the action server registers only the concrete validators."""
 
     roles: Sequence[str] = BOOKKEEPING_ROLES
 
+    @abstractmethod
     def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
         """The slots to ask for, in order, given what is known (filled ones are skipped)."""
-        raise NotImplementedError
 
     def ended(self, domain: Mapping[str, Any]) -> list[EventType]:
         """The events that leave the form with its slots emptied."""
