@@ -7,11 +7,14 @@ Examples (each runs as shown on a fresh checkout after `make setup`):
     bokbot user add --company 1 --name "Ola Hansen" --role staff --json
     bokbot demo
     bokbot up
+    bokbot export saft --company 1 --year 2026
+    bokbot export journal --company 1 --out books.journal && hledger -f books.journal bal
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -130,7 +133,7 @@ def _read_demo(settings: Settings) -> dict[str, Any] | None:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
-    details = ensure_demo(settings)
+    details = ensure_demo(settings, say=not args.json)
     if details is None:
         print("The database already has companies; no demo company was added.")
         return 0
@@ -144,6 +147,29 @@ def _sign_in_text(settings: Settings, details: dict[str, Any]) -> str:
         f"Demo owner's token: {details['owner_token']}\n"
         f"Demo owner's Telegram link code: /start {details['owner_link_code']}"
     )
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from ledger.exports import journal_text, saft_file
+    from ledger.workdays import today_in_oslo
+
+    today = today_in_oslo()
+    with session_factory(settings.database_url).begin() as session:
+        if session.get(Company, args.company) is None:
+            raise LedgerError(f"no company {args.company}")
+        if args.kind == "saft":
+            data, name = saft_file(session, args.company, args.year or today.year, user_id="cli", created=today)
+        else:
+            first = dt.date.fromisoformat(args.date_from) if args.date_from else None
+            last = dt.date.fromisoformat(args.date_to) if args.date_to else today
+            data, name = journal_text(session, args.company, first, last).encode("utf-8"), "bokbot.journal"
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        return 0
+    target = Path(args.out or name)
+    target.write_bytes(data)
+    print(f"Wrote {target} ({len(data)} bytes).", file=sys.stderr)
+    return 0
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
@@ -231,6 +257,15 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--user", type=int, help="an existing user (e.g. an accountant) to add to this company")
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=cmd_user_add)
+
+    export = sub.add_parser("export", help="SAF-T Financial file or plain-text journal of a company")
+    export.add_argument("kind", choices=["saft", "journal"], help="saft: SAF-T 1.30 XML; journal: hledger")
+    export.add_argument("--company", type=int, required=True)
+    export.add_argument("--year", type=int, help="the SAF-T year (default: this year)")
+    export.add_argument("--from", dest="date_from", help="journal: first date (default: the first entry)")
+    export.add_argument("--to", dest="date_to", help="journal: last date (default: today)")
+    export.add_argument("--out", help="file to write (default: the standard file name; - for standard output)")
+    export.set_defaults(run=cmd_export)
 
     shell = sub.add_parser("shell", help="chat with the assistant in the terminal")
     shell.add_argument("--token")

@@ -17,17 +17,20 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ledger.companies import company_by_id
+from ledger.documents.hledger import hledger_journal
 from ledger.documents.model import (
     AccountKind,
     AccountRow,
     CustomerRow,
     JournalEntryRow,
     JournalLineRow,
+    Language,
     Party,
     SaftExportInput,
     SupplierRow,
     TaxCodeRow,
 )
+from ledger.documents.saft import saft_filename, saft_xml
 from ledger.errors import InvalidInput
 from ledger.models import Company, Customer, JournalEntry, JournalLine, Supplier, User
 from ledger.money import ZERO, Money, round_money
@@ -285,3 +288,30 @@ def saft_input(
         created=created or today_in_oslo(),
         user_id=user_id,
     )
+
+
+def saft_file(
+    session: Session, company_id: int, year: int, *, user_id: str | None = None, created: dt.date | None = None
+) -> tuple[bytes, str]:
+    """The SAF-T Financial XML of `year` and its file name."""
+    data = saft_input(session, company_id, year, user_id=user_id, created=created)
+    return saft_xml(data), saft_filename(data)
+
+
+def journal_text(
+    session: Session,
+    company_id: int,
+    date_from: dt.date | None,
+    date_to: dt.date,
+    *,
+    language: Language = "nb",
+) -> str:
+    """The books as a plain-text journal hledger and ledger-cli read. From the first entry
+    when `date_from` is None (the chart names the accounts); otherwise the balances before
+    `date_from` open the journal, so every balance equals the books'."""
+    entries = hledger_entries(session, company_id, date_from, date_to)
+    if date_from is None:
+        accounts = chart_account_rows(session, company_id)
+    else:
+        accounts = account_rows(session, company_id, date_from, date_to)
+    return hledger_journal(entries, accounts, opening_date=date_from, language=language)

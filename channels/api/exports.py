@@ -8,10 +8,8 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from channels.api.common import ApiError, authorise, in_db, query_date, query_int
-from ledger.documents.hledger import hledger_journal
 from ledger.documents.model import Language
-from ledger.documents.saft import saft_filename, saft_xml
-from ledger.exports import account_rows, chart_account_rows, hledger_entries, saft_input
+from ledger.exports import journal_text, saft_file
 from ledger.workdays import today_in_oslo
 
 routes = web.RouteTableDef()
@@ -29,8 +27,7 @@ async def export_saft(request: web.Request) -> web.Response:
 
     def build(session: Session) -> tuple[bytes, str]:
         user, company_id = authorise(session, request, "owner", "accountant")
-        data = saft_input(session, company_id, year, user_id=str(user.id), created=today)
-        return saft_xml(data), saft_filename(data)
+        return saft_file(session, company_id, year, user_id=str(user.id), created=today)
 
     xml, filename = await in_db(request, build)
     return web.Response(
@@ -56,13 +53,7 @@ async def export_journal(request: web.Request) -> web.Response:
     def build(session: Session) -> str:
         user, company_id = authorise(session, request, "owner", "accountant")
         language: Language = "en" if user.language == "en" else "nb"
-        entries = hledger_entries(session, company_id, first, last)
-        if first is None:
-            # The whole history from its first entry: the chart gives names, nothing opens.
-            accounts = chart_account_rows(session, company_id)
-        else:
-            accounts = account_rows(session, company_id, first, last)
-        return hledger_journal(entries, accounts, opening_date=first, language=language)
+        return journal_text(session, company_id, first, last, language=language)
 
     text = await in_db(request, build)
     return web.Response(
