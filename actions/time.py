@@ -14,6 +14,7 @@ and the hours not yet invoiced per project.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,11 @@ PROJECT_ID, CUSTOMER_ID, NEW_PROJECT = "time_project_id", "time_customer_id", "t
 FORM_SLOTS = (HOURS, PROJECT, DATE, CUSTOMER, CREATE_PROJECT, PROJECT_ID, CUSTOMER_ID, NEW_PROJECT)
 ALL_ROLES = ("owner", "accountant", "staff")
 MAX_BUTTONS = 6
+
+
+def show_time_button(project: str) -> dict[str, str]:
+    """A button that shows the hours of one project."""
+    return {"title": project, "payload": "/show_time" + json.dumps({"project": project}, ensure_ascii=False)}
 
 
 def _say(dispatcher: CollectingDispatcher, asker: Asker, template: str, **values: Any) -> None:
@@ -304,11 +310,16 @@ class ActionShowTime(Action):
             project: Project | None = None
             if project_said:
                 try:
-                    chosen = resolve_project(session, asker.company_id, str(project_said)).chosen
+                    resolution = resolve_project(session, asker.company_id, str(project_said))
                 except UnknownProject:
-                    chosen = None
-                if chosen is None:
                     _say(dispatcher, asker, "time_project_not_found.j2", said=str(project_said))
+                    return []
+                chosen = resolution.chosen
+                if chosen is None:
+                    dispatcher.utter_message(
+                        text=render(asker.language, "time_project_several.j2", said=str(project_said)),
+                        buttons=[show_time_button(c.name) for c in resolution.candidates[:MAX_BUTTONS]],
+                    )
                     return []
                 project = get_project(session, asker.company_id, chosen.id)
             rows = hours_by_person_and_project(

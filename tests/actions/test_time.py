@@ -231,3 +231,12 @@ def _nb(day: dt.date) -> str:
     from ledger.formatting import format_date
 
     return format_date(day, "nb")
+
+
+def test_hours_of_a_project_name_that_fits_several_offer_a_button_each(action_books: sessionmaker[Session]) -> None:
+    owner, _ = books_with_projects(action_books)
+    shown = run(ActionShowTime(), said("timer på nett", intent="show_time", asker=owner,
+                                       entities={"project": "nett"}))
+    assert shown.texts == ["Flere prosjekter passer til «nett»."]
+    assert [b["payload"] for b in shown.buttons] == ['/show_time{"project": "Nettbutikk"}',
+                                                     '/show_time{"project": "Nettside"}']
