@@ -192,3 +192,58 @@ def test_unpaid_invoices_are_listed_overdue_first(stack: RunningStack) -> None:
     listed = turn(stack, "hvem skylder oss penger?")
     total = receivables(stack)
     assert listed.text.startswith(f"Utestående {format_money(total, 'nb')}")
+
+
+def customers(stack: RunningStack) -> list[dict[str, Any]]:
+    return list(api(stack, "customers")["customers"])
+
+
+def test_an_unknown_customer_is_offered_created_and_the_invoice_goes_on(stack: RunningStack) -> None:
+    fresh(stack)
+    name = f"Havbris Marina {uuid.uuid4().hex[:4]}"
+    offer = turn(stack, f"fakturer {name} for 3 timer")
+    assert f"Jeg finner ingen kunde som heter «{name}»" in offer.text
+    assert offer.payloads == ["/affirm", "/deny"]
+    assert name not in [c["name"] for c in customers(stack)]
+
+    created = turn(stack, "ja")
+    assert f"Kunden {name} er registrert med kundenummer" in created.text
+    assert "Hvilken timepris?" in created.text
+    assert name in [c["name"] for c in customers(stack)]
+
+    summary = turn(stack, "900")
+    assert summary.text.startswith(f"Faktura til {name}: 3 375,00 kr inkl. mva")
+    turn(stack, "ja")
+    invoice = newest_invoice(stack)
+    assert (invoice["customer_name"], invoice["total"]) == (name, "3375.00")
+
+
+def test_a_new_customer_then_a_name_fitting_two_is_chosen_with_a_button(stack: RunningStack) -> None:
+    fresh(stack)
+    bad = turn(stack, "ny kunde Fjord Fisk AS org.nr 123456789")
+    assert "ikke et gyldig organisasjonsnummer" in bad.text
+    summary = turn(stack, "923609016")
+    assert summary.text == "Ny kunde: Fjord Fisk AS, org.nr. 923609016. Skal jeg registrere den?"
+    turn(stack, "ja")
+    assert "Fjord Fisk AS" in [c["name"] for c in customers(stack)]
+
+    asked = turn(stack, "fakturer fjord for 2 timer")
+    assert asked.text.startswith("Flere kunder passer. Hvilken mener du?")
+    assert '/choose{"customer": "Fjord Bygg AS"}' in asked.payloads
+    summary = turn(stack, '/choose{"customer": "Fjord Bygg AS"}')
+    assert summary.text.startswith("Faktura til Fjord Bygg AS: 2 750,00 kr inkl. mva")
+    assert turn(stack, "nei").text == "OK, da lar jeg det være. Ingenting er ført."
+
+
+def test_a_new_project_in_english_is_registered_for_its_customer(stack: RunningStack) -> None:
+    fresh(stack)
+    name = f"Harbour app {uuid.uuid4().hex[:4]}"
+    asked = turn(stack, f"create a new project {name} for Nordlys Regnskap")
+    assert asked.text == "What hourly rate should the project have (Nordlys Regnskap AS has no hourly rate)?"
+    summary = turn(stack, "1200")
+    assert summary.text == (
+        f"New project: {name} for Nordlys Regnskap AS, hourly rate NOK 1,200.00. Shall I register it?"
+    )
+    turn(stack, "yes")
+    projects = api(stack, "projects")["projects"]
+    assert [Decimal(p["hourly_rate"]) for p in projects if p["name"] == name] == [Decimal("1200.00")]
