@@ -3,6 +3,7 @@ what is asked, what is shown before posting, what "ja" posts and what "nei" leav
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,9 @@ from ledger.customers import create_customer
 from ledger.identity import add_user
 from ledger.invoicing import get_invoice, invoice_hours, list_invoices
 from ledger.models import Customer, JournalEntry, JournalLine
+from ledger.projects import create_project
+from ledger.timesheet import log_time, unbilled_hours
+from ledger.workdays import today_in_oslo
 from tests.actions.chat_builders import Conversation, Person, Said, action_books, new_company, run, said
 
 __all__ = ["action_books"]
@@ -476,3 +480,22 @@ def test_a_mail_server_that_does_not_answer_leaves_the_invoice_unsent(
     with action_books.begin() as session:
         invoice = get_invoice(session, owner.company_id, number)
         assert (invoice.status, invoice.sent_at) == ("issued", None)
+
+
+def test_a_projects_unbilled_hours_are_invoiced_and_marked_invoiced(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    yesterday = today_in_oslo() - dt.timedelta(days=1)
+    with action_books.begin() as session:
+        customer = session.scalars(select(Customer).where(Customer.name == "Nordlys AS")).one()
+        project = create_project(session, owner.company_id, "Nettside", customer_id=customer.id, hourly_rate="950")
+        log_time(session, owner.company_id, owner.user_id, project.id, yesterday, "3.5")
+        log_time(session, owner.company_id, owner.user_id, project.id, yesterday - dt.timedelta(days=1), "4")
+    picked = validate_invoice(owner, "fakturer timene på nettside", {"invoice_project": "nettside"})
+    assert (picked.slots()["invoice_project"], picked.slots()["invoice_customer"]) == ("Nettside", "Nordlys AS")
+    assert picked.slots()["requested_slot"] is None
+    shown, conversation = proposal_for(owner, {"invoice_customer": "Nordlys AS", "invoice_project": "Nettside"})
+    assert shown.text.startswith("Faktura til Nordlys AS: 8 906,25 kr inkl. mva")
+    assert "- Nettside: 7,5 t × 950,00 kr = 7 125,00 kr" in shown.text
+    answer(ActionConfirm(), owner, "ja", "affirm", conversation, "u1")
+    with action_books.begin() as session:
+        assert unbilled_hours(session, owner.company_id, project_id=project.id) == []
