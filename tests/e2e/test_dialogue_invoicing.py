@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from ledger.formatting import format_money
+from ledger.formatting import format_money, format_number
 from tests.e2e.conftest import RunningStack
 from tests.e2e.turns import Reply, api, fresh, journal_entries, turn
 
@@ -247,3 +247,21 @@ def test_a_new_project_in_english_is_registered_for_its_customer(stack: RunningS
     turn(stack, "yes")
     projects = api(stack, "projects")["projects"]
     assert [Decimal(p["hourly_rate"]) for p in projects if p["name"] == name] == [Decimal("1200.00")]
+
+
+def test_a_projects_unbilled_hours_are_invoiced_and_marked_invoiced(stack: RunningStack) -> None:
+    fresh(stack)
+    project = next(p for p in api(stack, "projects")["projects"] if p["name"] == "Hyttebygg Hemsedal")
+    unbilled = [e for e in api(stack, "time-entries")["time_entries"]
+                if e["project_id"] == project["id"] and not e["invoiced"]]
+    hours = sum((Decimal(e["hours"]) for e in unbilled), Decimal(0))
+    assert hours > 0
+    summary = turn(stack, "fakturer timene på Hyttebygg Hemsedal")
+    assert summary.text.startswith("Faktura til Fjord Bygg AS:")
+    assert f"- Hyttebygg Hemsedal: {format_number(hours, 'nb')} t × 1 100,00 kr" in summary.text
+    turn(stack, "ja")
+    invoice = newest_invoice(stack)
+    assert Decimal(invoice["net"]) == hours * 1100
+    left = [e for e in api(stack, "time-entries")["time_entries"]
+            if e["project_id"] == project["id"] and not e["invoiced"]]
+    assert left == []
