@@ -552,7 +552,7 @@ class ActionProposeCredit(Action):
         ]
         if not asker.known or asker.role not in ("owner", "accountant") or number is None:
             return clear
-        values = {"number": number}
+        values: dict[str, Any] = {"number": number}
         try:
             shown = dry_run(lambda session: _credit_summary(session, asker, number))
         except LedgerError as error:
