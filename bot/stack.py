@@ -146,7 +146,9 @@ class Stack:
                     self.stop()
                     raise RuntimeError(f"the {service.name} did not become healthy; see {service.log_path}")
                 time.sleep(0.5)
-            say(f"  {service.name} is up (log: {service.log_path.relative_to(PROJECT_ROOT)})")
+            log = service.log_path
+            shown = log.relative_to(PROJECT_ROOT) if log.is_relative_to(PROJECT_ROOT) else log
+            say(f"  {service.name} is up (log: {shown})")
 
     def stop(self) -> None:
         for service in reversed(self.services):
