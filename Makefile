@@ -9,7 +9,7 @@ RASA_VERSION := 3.6.21
 # Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango).
 SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run setup test lint types contracts unit nlu-test e2e nlu-report system-deps train bench clean
+.PHONY: run setup test lint types contracts unit nlu-test conversations e2e nlu-report system-deps train bench clean
 
 run: setup
 	$(VENV)/bin/bokbot up
@@ -42,7 +42,7 @@ train: setup
 	$(VENV)/bin/bokbot train
 
 test: setup system-deps
-	$(MAKE) lint types contracts unit nlu-test e2e
+	$(MAKE) lint types contracts unit nlu-test conversations e2e
 
 lint:
 	$(VENV)/bin/ruff check bot nlu actions ledger channels tests bench
@@ -58,6 +58,9 @@ unit:
 
 nlu-test:
 	PYTHONPATH=. $(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu
+
+conversations:
+	tests/conversations/run.sh
 
 e2e:
 	$(PY) -m pytest -q tests/e2e
