@@ -683,7 +683,8 @@ def credit_invoice(
     source: str = "",
 ) -> Invoice:
     """Issue a credit note for the whole invoice `number` (the next number of the same
-    series), post its mirror entry and mark the invoice "credited". Refused for a credit
+    series), post its mirror entry, mark the invoice "credited" and release the hours it
+    billed, so they can be invoiced again. Refused for a credit
     note, an invoice already credited, and one with payments on it (InvoiceNotOpen)."""
     company = company_by_id(session, company_id)
     invoice = get_invoice(session, company_id, number, lock=True)
@@ -736,6 +737,9 @@ def credit_invoice(
     note.lines = [_line_row(line) for line in lines]
     session.add(note)
     invoice.status = "credited"
+    # The hours the invoice billed are billable again: a credited invoice bills nothing.
+    for entry_row in session.scalars(select(TimeEntry).where(TimeEntry.invoice_id == invoice.id)):
+        entry_row.invoice_id = None
     session.flush()
     return note
 

@@ -412,6 +412,20 @@ def test_invoicing_unbilled_hours_bills_them_once_in_the_same_transaction(books:
         invoice_unbilled_hours(s, sb.company_id, project_id=sb.hytte_id, issue_date=day("2026-11-05"))
 
 
+def test_crediting_an_invoice_of_hours_makes_the_hours_billable_again(sqlite_books: sessionmaker[Session]) -> None:
+    sb = sales_books(sqlite_books)
+    with sqlite_books.begin() as s:
+        log_time(s, sb.company_id, sb.owner_id, sb.hytte_id, day("2026-11-02"), "5")
+        invoice = invoice_unbilled_hours(s, sb.company_id, project_id=sb.hytte_id, issue_date=day("2026-11-03"))
+        assert unbilled_hours(s, sb.company_id, project_id=sb.hytte_id) == []
+    with sqlite_books.begin() as s:
+        credit_invoice(s, sb.company_id, invoice.number, credit_date=day("2026-11-04"))
+        assert [r.hours for r in unbilled_hours(s, sb.company_id, project_id=sb.hytte_id)] == [Decimal("5.00")]
+    with sqlite_books.begin() as s:
+        again = invoice_unbilled_hours(s, sb.company_id, project_id=sb.hytte_id, issue_date=day("2026-11-05"))
+        assert again.net == Decimal("5500.00")
+
+
 def test_a_failed_invoice_of_hours_leaves_the_hours_unbilled(sqlite_books: sessionmaker[Session]) -> None:
     sb = sales_books(sqlite_books)
     with sqlite_books.begin() as s:
