@@ -151,7 +151,7 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
         by_span = {(e["entity"], e["start"], e["end"]): e for e in names}
         joined = merge_adjacent(text, list(by_span))
         for (kind, start, end), (_, new_start, new_end) in zip(
-            joined, extend_names(text, joined, taken, STOP_WORDS)
+            joined, extend_names(text, joined, taken, STOP_WORDS), strict=True
         ):
             e = by_span.get((kind, start, end))
             if e is None:  # joined from two or more

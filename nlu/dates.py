@@ -221,14 +221,16 @@ TERM = _date(
     r"(?:\s*(?:i\s+|in\s+|of\s+)?(?P<year>" + _YEAR + r"))?" + E
 )
 HALF_YEAR = _date(
-    B + r"(?:(?P<n1>[12])\.?\s*halvår|(?P<o1>første|forste|andre|first|second)\s+(?:halvår|half(?:\s+of\s+the\s+year)?)|"
+    B + r"(?:(?P<n1>[12])\.?\s*halvår|"
+    r"(?P<o1>første|forste|andre|first|second)\s+(?:halvår|half(?:\s+of\s+the\s+year)?)|"
     r"h(?P<n2>[12]))(?:\s*(?P<year>" + _YEAR + r"))?" + E
 )
 MONTH = _date(
     B + r"(?P<month>" + _MONTH_WORDS + r")\.?(?:\s+(?P<year>" + _YEAR + r"))?" + E
 )
 YEAR = _date(
-    B + r"(?P<pre>(?:i|for|in|år|året|regnskapsåret|regnskapsår|year|fiscal\s+year|of|during)\s+)?(?P<year>" + _YEAR + r")" + E
+    B + r"(?P<pre>(?:i|for|in|år|året|regnskapsåret|regnskapsår|year|fiscal\s+year|of|during)\s+)?"
+    r"(?P<year>" + _YEAR + r")" + E
     + r"(?!\s*(?:kr|nok|,-|timer|t\b|h\b|hours|kroner))"
 )
 RANGE_JOIN = re.compile(r"^\s*(?:til|to|until|till|-|–|—|og|and|through)\s*$", re.IGNORECASE)
@@ -288,7 +290,8 @@ def find_dates(text: str, today: date) -> list[Found]:
             year = int(m.group("year")) if m.group("year") else None
             d = _day_month(int(m.group("day")), MONTHS[m.group("month").lower()], year, today)
             if d is not None:
-                start = m.start("day") if pattern is DAY_MONTH and re.match(r"(?:den|the)\s", m.group(0), re.I) else m.start()
+                article = pattern is DAY_MONTH and re.match(r"(?:den|the)\s", m.group(0), re.I)
+                start = m.start("day") if article else m.start()
                 found.append(Found(start, m.end(), iso(d), "date"))
     for m in NUMERIC.finditer(text):
         y = m.group("year") or m.group("year2")
@@ -360,7 +363,8 @@ def find_periods(text: str, today: date) -> list[Found]:
         if p is not None:
             found.append(Found(m.start(), m.end(), interval(*p), "period"))
     for m in LAST_YEAR.finditer(text):
-        found.append(Found(m.start(), m.end(), interval(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)), "period"))
+        last_year = interval(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+        found.append(Found(m.start(), m.end(), last_year, "period"))
     for m in LAST_N_DAYS.finditer(text):
         n = _number(m.group("n"))
         unit = m.group("unit").lower()
@@ -419,7 +423,8 @@ def find_periods(text: str, today: date) -> list[Found]:
         y = int(m.group("year"))
         if y > today.year + 1:
             continue
-        start = m.start("year") if m.group("pre") and m.group("pre").strip().lower() in {"i", "for", "in", "of", "during"} else m.start()
+        preposition = (m.group("pre") or "").strip().lower() in {"i", "for", "in", "of", "during"}
+        start = m.start("year") if preposition else m.start()
         found.append(Found(start, m.end(), interval(date(y, 1, 1), date(y, 12, 31)), "period"))
     return found
 

@@ -83,7 +83,8 @@ def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[D
             found.append(Duration(n.start, end, hours))
             continue
         minute = MINUTE_UNIT.match(rest)
-        if minute and not n.words or (minute and n.words and minute.group(0).strip().lower() != "m"):
+        # "30m" is minutes, but "fem m" is not.
+        if minute and not (n.words and minute.group(0).strip().lower() == "m"):
             found.append(Duration(n.start, n.end + minute.end(), n.value / 60))
     return _without_overlaps(found)
 

@@ -187,7 +187,7 @@ def trim_name(text: str, start: int, end: int, taken: list[Span]) -> Span | None
     return new_start, new_start + len(cleaned)
 
 
-_DANGLING = {"på", "i", "for", "til", "fra", "on", "in", "for", "to", "from", "at", "og", "and", "med", "with", ""}
+_DANGLING = {"på", "i", "for", "til", "fra", "on", "in", "to", "from", "at", "og", "and", "med", "with", ""}
 
 
 def merge_adjacent(text: str, names: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

@@ -28,7 +28,8 @@ _GROUPED = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d+"
 INVOICE = re.compile(
     r"(?<![\w])(?:fakturanummer|fakturanr|faktura|fakturaen|fakt|kreditnota\s+for|invoice|inv|bill|nr|no|num|number|#)"
     r"\.?\s*(?:(?:nr|no|nummer|number|num|#)\.?\s*)?(?::\s*)?#?\s*"
-    r"(?P<num>" + _GROUPED + r")(?!\d|[ \u00a0]\d{3}(?!\d)|[\w.,]\d|\s*(?:kr|nok|kroner|,-|timer|t\b|h\b|hours|%|prosent))",
+    r"(?P<num>" + _GROUPED + r")"
+    r"(?!\d|[ \u00a0]\d{3}(?!\d)|[\w.,]\d|\s*(?:kr|nok|kroner|,-|timer|t\b|h\b|hours|%|prosent))",
     re.IGNORECASE,
 )
 ORGNR_LABELLED = re.compile(

@@ -30,7 +30,7 @@ hvem hvilke skriv dikt været vær fotball helg kveld denne dette forrige neste 
 mandag tirsdag onsdag torsdag fredag lørdag søndag januar februar mars mai juni juli oktober desember
 tusen hundre kroner millioner halv halvannen gjerne selvfølgelig stemmer korrekt riktig feil
 trenger kunne skulle ville må vet lurer lurte gå gikk jobbet jobba jobb arbeid arbeidet brukt
-""".split())
+""".split())  # noqa: SIM905
 EN_WORDS = frozenset("""
 i you we they he she me us them my mine our your his her their its it is are was were be been
 am have has had do does did will would can could should shall may might must get got make
@@ -50,7 +50,7 @@ bill billed unbilled charge put client called start started paid received receiv
 any still us let got sort things thing quick evening name far tell please post resend mark
 settled came set up did done logged everything that's it's don't isn't there's overdue status
 open last first second third due late fine filed filing coming annual accounts time as take took
-""".split())
+""".split())  # noqa: SIM905
 _WORD = re.compile(r"[a-zæøåé']+", re.IGNORECASE)
 
 

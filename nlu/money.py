@@ -87,9 +87,7 @@ def find_money(text: str, numbers: list[NumberSpan] | None = None) -> list[Money
             found.append(Money(start, per.end(), n.value, per_hour=True))
         elif rate_before:
             found.append(Money(rate_before.start(), end, n.value, per_hour=True))
-        elif currency or _scaled(text, n):
-            found.append(Money(start, end, n.value, per_hour=False))
-        elif AMOUNT_BEFORE.search(text[:start]):
+        elif currency or _scaled(text, n) or AMOUNT_BEFORE.search(text[:start]):
             found.append(Money(start, end, n.value, per_hour=False))
         elif big:
             # "1 200" with a thousands group is money-shaped even without "kr"; the caller

@@ -169,7 +169,7 @@ def evaluate(model: Path) -> tuple[Evaluation, list[tuple[str, str, float]]]:
         return [await agent.parse_message(t) for t in texts]
 
     parsed = asyncio.run(parse_all())
-    for message, parse in zip(examples, parsed):
+    for message, parse in zip(examples, parsed, strict=True):
         text = message.get("text")
         wanted_intent = message.get("intent")
         got_intent = (parse.get("intent") or {}).get("name")
@@ -200,7 +200,7 @@ def evaluate(model: Path) -> tuple[Evaluation, list[tuple[str, str, float]]]:
                 result.entity_errors.append(f"{text!r}: missed {key[0]} {text[key[1]:key[2]]!r}")
 
     nonsense = [(t, (p.get("intent") or {}).get("name"), (p.get("intent") or {}).get("confidence", 0.0))
-                for t, p in zip(NONSENSE, asyncio.run(parse_texts(NONSENSE)))]
+                for t, p in zip(NONSENSE, asyncio.run(parse_texts(NONSENSE)), strict=True)]
     return result, nonsense
 
 
