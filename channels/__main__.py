@@ -6,11 +6,9 @@ import logging
 
 from aiohttp import web
 
+from channels.access_log import SafeAccessLogger
 from channels.app import create_app
 from ledger.settings import get_settings
-
-# Never log query strings or headers: tokens must not reach the logs.
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tf'
 
 
 def main() -> None:
@@ -20,7 +18,7 @@ def main() -> None:
         create_app(settings),
         host=settings.host,
         port=settings.gateway_port,
-        access_log_format=ACCESS_LOG_FORMAT,
+        access_log_class=SafeAccessLogger,  # no query strings or headers: no secrets in the log
         print=None,
     )
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from aiohttp import ClientSession, web
 
 import channels.api
+from channels import telegram, webchat
 from channels.api.common import api_middleware
 from channels.conversation import Conversations
 from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS
@@ -54,17 +55,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     for table in api_route_tables():
         app.add_routes(table)
-    _add_optional_channels(app, settings)
+    webchat.setup(app, settings)
+    telegram.setup(app, settings)
     return app
-
-
-def _add_optional_channels(app: web.Application, settings: Settings) -> None:
-    """The web chat page and Telegram, each from its own module when present."""
-    for name in ("channels.webchat", "channels.telegram"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.setup(app, settings)

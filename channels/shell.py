@@ -71,7 +71,7 @@ class ChatClient:
         return self.call("GET", "/api/v1/me")
 
     def chat(self, text: str, company_id: int | None) -> GatewayAnswer:
-        body: dict[str, Any] = {"text": text, "message_id": f"cli-{uuid.uuid4()}"}
+        body: dict[str, Any] = {"text": text, "message_id": f"cli-{uuid.uuid4()}", "channel": "cli"}
         if company_id is not None:
             body["company_id"] = company_id
         return self.call("POST", "/api/v1/chat", body)

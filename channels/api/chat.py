@@ -28,7 +28,7 @@ async def chat(request: web.Request) -> web.Response:
     turn = ChatTurn(
         user_id=user_id_of(request),
         text=text,
-        channel=str(body.get("channel") or "api") if body.get("channel") in ("api", "web") else "api",
+        channel=str(body["channel"]) if body.get("channel") in ("api", "web", "cli") else "api",
         company_id=company_id,
         message_id=f"api:{message_id}" if message_id is not None else None,
     )
