@@ -372,9 +372,8 @@ def find_periods(text: str, today: date) -> list[Found]:
             n *= 7
         elif unit.startswith(("måned", "month")):
             y, mo = _shift_month(today.year, today.month, -n)
-            start = _safe_date(y, mo, min(today.day, calendar.monthrange(y, mo)[1]))
-            assert start is not None
-            found.append(Found(m.start(), m.end(), interval(start + timedelta(days=1), today), "period"))
+            since = date(y, mo, min(today.day, calendar.monthrange(y, mo)[1]))
+            found.append(Found(m.start(), m.end(), interval(since + timedelta(days=1), today), "period"))
             continue
         found.append(Found(m.start(), m.end(), interval(today - timedelta(days=n - 1), today), "period"))
     for m in WEEK_NUMBER.finditer(text):

@@ -232,7 +232,7 @@ def _load_trade_words() -> frozenset[str]:
     `trade` lookup table of the training data, so the list lives in one place."""
     import pathlib
 
-    import yaml
+    import yaml  # type: ignore[import-untyped]  # Rasa's dependency; no stubs in its environment
 
     lookups = yaml.safe_load((pathlib.Path(__file__).with_name("data") / "lookups.yml").read_text("utf-8"))
     for item in lookups["nlu"]:

@@ -209,8 +209,8 @@ def _read_words(words: list[str]) -> tuple[Decimal | None, int]:
                 break
             return Decimal(v), i + 1
         if k == "unit":
-            if lw[i] in _ARTICLES and (i + 1 >= len(lw) or _word_value(lw[i + 1]) is None
-                                      or _word_value(lw[i + 1])[0] != "scale"):
+            following = _word_value(lw[i + 1]) if i + 1 < len(lw) else None
+            if lw[i] in _ARTICLES and (following is None or following[0] != "scale"):
                 # "a" / "an" only as "a hundred", "a thousand"; otherwise an article.
                 if lw[i + 1:i + 2] == ["half"]:
                     return Decimal("0.5"), i + 2
@@ -280,13 +280,13 @@ def find_numbers(text: str) -> list[NumberSpan]:
         while j < len(words) and re.fullmatch(r"[ \t]+", text[run[-1].end():words[j].start()]):
             run.append(words[j])
             j += 1
-        value, used = _read_words([w.group(0) for w in run])
-        if value is not None and used > 0:
+        read, used = _read_words([w.group(0) for w in run])
+        if read is not None and used > 0:
             # Trailing connector words ("og") are never the end of a number.
             while used > 0 and run[used - 1].group(0).lower() in CONNECTORS:
                 used -= 1
             if used > 0:
-                found.append(NumberSpan(run[0].start(), run[used - 1].end(), value, words=True))
+                found.append(NumberSpan(run[0].start(), run[used - 1].end(), read, words=True))
                 i += used
                 continue
         i += 1
