@@ -7,6 +7,7 @@
 #
 #   tests/conversations/run.sh            # all stories
 #   tests/conversations/run.sh time.yml   # one file
+#   MODEL=models/bokbot-....tar.gz tests/conversations/run.sh   # a given model, no training
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,8 +18,11 @@ if [[ $# -gt 0 ]]; then
   stories="tests/conversations/$1"
 fi
 
-.venv/bin/bokbot train >/dev/null
-model="$(.venv/bin/python -c 'from bot.training import model_path; from ledger.settings import PROJECT_ROOT; print(model_path(PROJECT_ROOT / "models"))')"
+model="${MODEL:-}"
+if [[ -z "$model" ]]; then
+  .venv/bin/bokbot train >/dev/null
+  model="$(.venv/bin/python -c 'from bot.training import model_path; from ledger.settings import PROJECT_ROOT; print(model_path(PROJECT_ROOT / "models"))')"
+fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
