@@ -63,14 +63,3 @@ def period_label(first: dt.date, last: dt.date, language: str) -> str:
     if first.day == 1 and month_span(last)[1] == last:
         return str(format_interval(first, last, "yMMMM", locale=locale)).translate(_SPACES)
     return str(format_interval(first, last, "yMMMd", locale=locale)).translate(_SPACES)
-
-
-def months_between(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The calendar months from `first` to `last`, each cut to the span."""
-    months = []
-    start = first
-    while start <= last:
-        _, month_end = month_span(start)
-        months.append((start, min(month_end, last)))
-        start = month_end + dt.timedelta(days=1)
-    return months
