@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from actions.answers import Refused, amount_answer, hours_answer, said_entity
 from actions.books import sessions
+from actions.charts import receivables_aging_chart
 from actions.confirmation import ChangedSinceShown, Done, confirmed, dry_run, propose, refusal, say
 from actions.context import Asker, asker_of
 from actions.customers import offer_to_create, resolve_customer_said, resolve_project_said
@@ -53,6 +54,7 @@ from ledger.invoicing import (
 )
 from ledger.models import Invoice, JournalEntry
 from ledger.projects import billing_rate, find_project
+from ledger.reports.receivables import receivables_aging
 from ledger.settings import get_settings
 from ledger.timesheet import unbilled_hours
 from ledger.workdays import today_in_oslo
@@ -743,17 +745,22 @@ class ActionListUnpaid(Action):
                 customer, _ = resolve_customer_said(asker, str(entity.get("value")), "customer")
         with sessions().begin() as session:
             rows = open_invoices(session, asker.company_id, customer)
+            aging = receivables_aging(session, asker.company_id, today_in_oslo()) if rows and not customer else None
         total = sum((row["open"] for row in rows), Decimal("0.00"))
         overdue = sum((row["open"] for row in rows if row["overdue"]), Decimal("0.00"))
-        dispatcher.utter_message(
-            text=render(
-                asker.language,
-                "unpaid_list.j2",
-                rows=rows[:MAX_LISTED],
-                more=max(len(rows) - MAX_LISTED, 0),
-                total=total,
-                overdue=overdue,
-                customer=customer or "",
-            )
+        text = render(
+            asker.language,
+            "unpaid_list.j2",
+            rows=rows[:MAX_LISTED],
+            more=max(len(rows) - MAX_LISTED, 0),
+            total=total,
+            overdue=overdue,
+            customer=customer or "",
         )
+        if aging is not None and overdue > 0:
+            # A picture of how overdue the money is says it better than a list.
+            chart = receivables_aging_chart(aging, asker.language)
+            dispatcher.utter_message(json_message={"text": text, "image": chart, "buttons": []})
+        else:
+            dispatcher.utter_message(text=text)
         return []

@@ -361,6 +361,17 @@ def test_unpaid_invoices_are_listed_with_the_total(action_books: sessionmaker[Se
     assert listed.text.count("- Fjord Bygg AS") == 2
 
 
+def test_overdue_invoices_come_with_a_receivables_aging_chart(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    with action_books.begin() as session:
+        customer = session.scalars(select(Customer).where(Customer.name == "Fjord Bygg AS")).one()
+        old = today_in_oslo() - dt.timedelta(days=60)
+        invoice_hours(session, owner.company_id, customer.id, "3", description="Arbeid", channel="api", issue_date=old)
+    listed = run(ActionListUnpaid(), said("hvem skylder meg penger?", intent="list_unpaid", asker=owner))
+    assert listed.text.startswith("Utestående 3 750,00 kr, av dette 3 750,00 kr forfalt.")
+    assert len(listed.images) == 1 and listed.images[0].endswith(".png")
+
+
 def test_an_invoice_is_shown_with_its_pdf(action_books: sessionmaker[Session]) -> None:
     owner = books_with_customers(action_books)
     number = issued(action_books, owner)
