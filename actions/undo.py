@@ -4,7 +4,8 @@ Posted vouchers are never changed: the last voucher this user posted in this com
 the chat is corrected the way an accountant would. An invoice is credited with a credit note
 in the invoice series (an issued invoice is never voided; the credit note posts the mirror
 entry and releases billed hours); anything else gets a reversing voucher that points to it,
-dated like the original when that period is still open, else today.
+dated like the original when that period is still open, else today. Unbilled hours logged
+through the chat are not vouchers: the newest are simply taken back.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from actions.context import Asker, asker_of
 from actions.replies import render
 from ledger.errors import LedgerError, NothingToUndo, PeriodLocked
 from ledger.journal import ensure_open, reverse_entry
-from ledger.models import Invoice, JournalEntry, Payment
+from ledger.models import Invoice, JournalEntry, Payment, TimeEntry
 from ledger.money import ZERO
+from ledger.timesheet import remove_time_entry
 from ledger.workdays import today_in_oslo
 
 CHAT_SOURCE_PREFIX = "chat"
@@ -61,6 +63,30 @@ def last_chat_entry(session: Session, company_id: int, user_id: int) -> JournalE
     return entry
 
 
+def last_chat_time_entry(session: Session, company_id: int, user_id: int) -> TimeEntry | None:
+    """The newest unbilled hours `user_id` logged in this company through the chat, if any."""
+    return session.scalar(
+        select(TimeEntry)
+        .where(
+            TimeEntry.company_id == company_id,
+            TimeEntry.user_id == user_id,
+            TimeEntry.source.startswith(CHAT_SOURCE_PREFIX),
+            TimeEntry.invoice_id.is_(None),
+        )
+        .order_by(TimeEntry.created_at.desc(), TimeEntry.id.desc())
+        .limit(1)
+    )
+
+
+def _take_back_hours(session: Session, asker: Asker, entry: TimeEntry) -> Done:
+    # Hours are not a voucher: unbilled hours are simply taken back.
+    assert asker.company_id is not None and asker.user_id is not None
+    project = entry.project.name
+    values = {"hours": entry.hours, "project": project, "date": entry.date}
+    remove_time_entry(session, asker.company_id, asker.user_id, entry.id)
+    return Done("undo_hours.j2", values)
+
+
 def _reversal_date(session: Session, entry: JournalEntry) -> dt.date:
     try:
         ensure_open(session, entry.company_id, entry.date)
@@ -70,9 +96,21 @@ def _reversal_date(session: Session, entry: JournalEntry) -> dt.date:
 
 
 def undo_last(session: Session, asker: Asker) -> Done:
-    """Corrects the asker's last chat posting and says how."""
+    """Corrects the asker's last chat posting (a voucher, or logged hours) and says how."""
     assert asker.company_id is not None and asker.user_id is not None
-    entry = last_chat_entry(session, asker.company_id, asker.user_id)
+    hours = last_chat_time_entry(session, asker.company_id, asker.user_id)
+    if asker.role == "staff":
+        if hours is None:
+            raise NothingToUndo("no hours logged through the chat to undo")
+        return _take_back_hours(session, asker, hours)
+    try:
+        entry = last_chat_entry(session, asker.company_id, asker.user_id)
+    except NothingToUndo:
+        if hours is None:
+            raise
+        return _take_back_hours(session, asker, hours)
+    if hours is not None and hours.created_at > entry.created_at:
+        return _take_back_hours(session, asker, hours)
     invoice = session.scalar(select(Invoice).where(Invoice.journal_entry_id == entry.id))
     if invoice is not None and invoice.kind == "invoice":
         return _credit(session, asker, invoice, entry)
@@ -152,7 +190,8 @@ def _reverse_payment(session: Session, asker: Asker, payment: Payment, entry: Jo
 
 
 class ActionUndo(Action):
-    """Reverses (or credits) the last voucher this person posted through the chat."""
+    """Reverses (or credits) the last voucher this person posted through the chat, or takes
+    back the hours they last logged (the only thing staff can undo)."""
 
     def name(self) -> str:
         return "action_undo"
@@ -163,9 +202,6 @@ class ActionUndo(Action):
         asker = asker_of(tracker)
         if not asker.known:
             dispatcher.utter_message(text=render(asker.language, "not_signed_in.j2"))
-            return []
-        if asker.role == "staff":
-            dispatcher.utter_message(text=render(asker.language, "staff_refused.j2"))
             return []
         try:
             with sessions().begin() as session:

@@ -19,6 +19,7 @@ from actions.time import (
     AskTimeProject,
     ValidateLogTimeForm,
 )
+from actions.undo import ActionUndo
 from ledger.customers import create_customer
 from ledger.identity import add_user
 from ledger.models import Project, TimeEntry
@@ -240,3 +241,26 @@ def test_hours_of_a_project_name_that_fits_several_offer_a_button_each(action_bo
     assert shown.texts == ["Flere prosjekter passer til «nett»."]
     assert [b["payload"] for b in shown.buttons] == ['/show_time{"project": "Nettbutikk"}',
                                                      '/show_time{"project": "Nettside"}']
+
+
+def test_undo_takes_back_the_hours_staff_last_logged_in_the_chat(action_books: sessionmaker[Session]) -> None:
+    owner, staff = books_with_projects(action_books)
+    with action_books.begin() as session:
+        nettside = session.scalars(select(Project).where(Project.name == "Nettside")).one()
+        log_time(session, owner.company_id, staff.user_id, nettside.id, TODAY, "3", channel="web", source="chat:m1")
+        log_time(session, owner.company_id, staff.user_id, nettside.id, TODAY, "2", channel="web", source="chat:m2")
+    undone = run(ActionUndo(), said("angre", intent="undo", asker=staff, message_id="m3"))
+    assert undone.text.startswith("Angret: 2 timer på Nettside")
+    with action_books.begin() as session:
+        assert [e.hours for e in session.scalars(select(TimeEntry))] == [Decimal("3.00")]
+
+
+def test_undo_with_nothing_logged_through_the_chat_changes_nothing(action_books: sessionmaker[Session]) -> None:
+    owner, staff = books_with_projects(action_books)
+    with action_books.begin() as session:
+        nettside = session.scalars(select(Project).where(Project.name == "Nettside")).one()
+        log_time(session, owner.company_id, staff.user_id, nettside.id, TODAY, "3", channel="api", source="api")
+    undone = run(ActionUndo(), said("angre", intent="undo", asker=staff))
+    assert "ingenting" in undone.text.lower()
+    with action_books.begin() as session:
+        assert len(session.scalars(select(TimeEntry)).all()) == 1
