@@ -44,7 +44,7 @@ MIN_ENTITY_F1 = 0.90
 MIN_VALUE_SHARE = 0.95
 
 #: Messages that no intent fits: they must end in out_of_scope or nlu_fallback.
-NONSENSE = ["asdf qwerty", "blåbærsyltetøy", "xyz 123 ?", "lorem ipsum dolor", "hmm"]
+NONSENSE = ["ghjkl zxcv", "blåbærsyltetøy", "xyz 123 ?", "lorem ipsum dolor", "hmm"]
 
 
 @dataclass
