@@ -409,11 +409,15 @@ def find_periods(text: str, today: date) -> list[Found]:
         found.append(Found(m.start(), m.end(), interval(date(y, first, 1), month_period(y, first + 5)[1]), "period"))
     for m in MONTH.finditer(text):
         word = m.group("month").lower()
-        if word in {"may", "mar", "jan", "des", "man"} and not m.group("year"):
+        # Month words that are also other words need help: "may" (a verb), "jan" (a name),
+        # "jul" (Christmas), "mar", "des".
+        if word in {"may", "mar", "jan", "des", "jul"} and not m.group("year"):
             before = text[: m.start()].lower()
+            if word == "jul":
+                continue
             if word == "may" and not re.search(r"\b(?:in|for|of|during|since)\s+$", before):
                 continue
-            if word in {"mar", "des"} and not re.search(r"\b(?:i|in|for|of)\s+$", before):
+            if word in {"mar", "des", "jan"} and not re.search(r"\b(?:i|in|for|of)\s+$", before):
                 continue
         month = MONTHS[word]
         y = _most_recent_started(int(m.group("year")) if m.group("year") else None, month, today)

@@ -126,6 +126,9 @@ def test_a_day_is_an_iso_date(text: str, span: str, value: str, today: date) -> 
         ("in october", "october", "2025-10-01/2025-10-31"),
         ("in may", "may", "2025-05-01/2025-05-31"),
         ("january", "january", "2026-01-01/2026-01-31"),
+        ("i jan", "jan", "2026-01-01/2026-01-31"),
+        ("jul 2025", "jul 2025", "2025-07-01/2025-07-31"),
+        ("januar og februar", "januar og februar", "2026-01-01/2026-02-28"),
         ("the last 7 days", "the last 7 days", "2026-03-12/2026-03-18"),
         ("from march 1 to march 15", "from march 1 to march 15", "2026-03-01/2026-03-15"),
     ],
@@ -169,7 +172,8 @@ def test_weekdays_and_days_around_today(today: date, text: str, value: str) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["may i ask something", "send faktura 10023", "kr 1.234,-", "mandat", "fritt"],
+    ["may i ask something", "send faktura 10023", "kr 1.234,-", "mandat", "fritt", "fakturer Jan Hansen",
+     "lunsj i jul", "julebord", "dagens lunsj", "manuell", "fredagspils"],
 )
 def test_no_date_where_there_is_none(text: str, today: date) -> None:
     assert find_dates_and_periods(text, today) == []
