@@ -65,13 +65,18 @@ def _written_message(tracker: Tracker) -> dict[str, Any]:
     """The latest message whose words show the person's language: the latest message, unless
     it says nothing of language, then the one before it that does."""
     latest = tracker.latest_message or {}
-    if not says_nothing_of_language(str(latest.get("text") or "")):
+    if not _says_nothing_of_language(latest):
         return latest
     for event in reversed(tracker.events or []):
-        if event.get("event") == "user" and not says_nothing_of_language(str(event.get("text") or "")):
-            parsed = event.get("parse_data") or {}
+        parsed = event.get("parse_data") or {}
+        if event.get("event") == "user" and not _says_nothing_of_language({"text": event.get("text"), **parsed}):
             return {**parsed, "language": parsed.get("language")}
     return {}
+
+
+def _says_nothing_of_language(parsed: dict[str, Any]) -> bool:
+    # The NLU says `language_sure: false` for words of neither language ("van", "ok").
+    return says_nothing_of_language(str(parsed.get("text") or "")) or parsed.get("language_sure") is False
 
 
 def language_of(tracker: Tracker) -> str:

@@ -24,6 +24,7 @@ words in it, as `actions/context.py` does.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,7 +48,15 @@ from nlu.entities import (
 )
 from nlu.language import EN_WORDS, NB_WORDS, detect_language
 
+_LANGUAGE_WORD = re.compile(r"[a-zæøåé']+")
 LANGUAGE_KEY = "language"
+LANGUAGE_SURE_KEY = "language_sure"
+
+
+def shows_language(text: str) -> bool:
+    """Whether a message has any word that is Norwegian or English only."""
+    words = set(_LANGUAGE_WORD.findall(text.lower()))
+    return bool((words & NB_WORDS) ^ (words & EN_WORDS)) or bool(re.search(r"[æøå]", text.lower()))
 #: Words that are never part of a name: the language detector's function and domain words.
 STOP_WORDS = NB_WORDS | EN_WORDS
 
@@ -82,6 +91,9 @@ class LanguageDetector(GraphComponent):
             text = message.get(TEXT) or ""
             language = detect_language(text)
             message.set(LANGUAGE_KEY, language, add_to_output=True)
+            # "van", "ok" or "Fjord Bygg" alone show no language: the actions then keep the
+            # language of the conversation instead of this default.
+            message.set(LANGUAGE_SURE_KEY, shows_language(text), add_to_output=True)
             if self._emit_entity:
                 entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE_KEY]
                 entities.append({"entity": LANGUAGE_KEY, "value": language,

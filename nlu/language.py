@@ -14,6 +14,7 @@ ENGLISH = "en"
 DEFAULT = NORWEGIAN
 
 NB_WORDS = frozenset("""
+varebil personbil bil elbil varebilen personbilen
 jeg du vi dere han hun meg deg oss dem min mitt mine vår vårt våre din ditt sin sitt
 er var har hadde blir ble kan vil skal må bør får fikk gjør gjorde
 og eller men ikke at som det den de en et ei til fra på av med for om hos etter før uten hva
@@ -32,6 +33,7 @@ tusen hundre kroner millioner halv halvannen gjerne selvfølgelig stemmer korrek
 trenger kunne skulle ville må vet lurer lurte gå gikk jobbet jobba jobb arbeid arbeidet brukt
 """.split())  # noqa: SIM905
 EN_WORDS = frozenset("""
+van car passenger vehicle
 i you we they he she me us them my mine our your his her their its it is are was were be been
 am have has had do does did will would can could should shall may might must get got make
 and or but not no yes yeah yep nope the a an of to from in on at by with for about into after

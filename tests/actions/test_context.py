@@ -48,3 +48,31 @@ def test_the_gateways_metadata_wins_over_the_sender_id(
     tracker = said("hva er saldoen?", intent="check_balance", asker=owner)
     tracker.sender_id = f"user-{other.user_id}"
     assert asker_of(tracker).user_id == owner.user_id
+
+
+def tracker_of(*messages: tuple[str, str, bool]) -> Tracker:
+    """A conversation of (text, language, language_sure) user messages, the last one latest."""
+    events = [
+        {"event": "user", "text": text, "parse_data": {"text": text, "language": lang, "language_sure": sure}}
+        for text, lang, sure in messages
+    ]
+    latest = events[-1]["parse_data"]
+    return Tracker("user-1", {}, latest, events, False, None, None, "action_listen")
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        ([("I paid 450 kr for fuel", "en", True), ("van", "nb", False)], "en"),
+        ([("jeg betalte 450 for bensin", "nb", True), ("ok", "nb", False)], "nb"),
+        ([("what's my balance", "en", True), ("/affirm", "nb", True)], "en"),
+        ([("hva er saldoen", "nb", True), ("what about vat", "en", True)], "en"),
+        ([("van", "nb", False)], "nb"),
+    ],
+)
+def test_a_reply_without_words_of_either_language_keeps_the_conversations_language(
+    messages: list[tuple[str, str, bool]], expected: str
+) -> None:
+    from actions.context import language_of
+
+    assert language_of(tracker_of(*messages)) == expected
