@@ -2,7 +2,9 @@
 
 Owns the `hours` entity: "7,5 timer" → 7.5, "en halv time" → 0.5, "to og en halv time" → 2.5,
 "halvannen time" → 1.5, "90 minutter" → 1.5, "1t 30m" → 1.5, "2 hours and 15 min" → 2.25,
-"an hour and a half" → 1.5, "et kvarter" → 0.25.
+"an hour and a half" → 1.5, "et kvarter" → 0.25, "3 og et halvt kvarter" → 0.875, "-3 timer" → -3
+(a minus is kept, so that the action refuses it instead of logging 3 hours), "1,234 timer" →
+1.234 (before an hour unit, one separator before three digits is a decimal mark).
 
 A number followed by "timen", "per time", "/t" or "an hour" after money is a rate, not a
 duration; `money` finds those, and the longer span wins when both match.
@@ -29,6 +31,7 @@ AN_HOUR = re.compile(
     re.IGNORECASE,
 )
 HOUR_AND_A_HALF = re.compile(r"\b(?:an\s+)?hour\s+and\s+a\s+half\b", re.IGNORECASE)
+QUARTER_UNIT = re.compile(r"\s*(?:kvarter|quarters?(?:\s+of\s+an\s+hour)?)\b", re.IGNORECASE)
 QUARTERS = re.compile(r"\b(?P<n>et|ett|ei|ett|tre|a|one|three)\s+(?:kvarter|quarters?\s+of\s+an\s+hour)\b",
                       re.IGNORECASE)
 _QUARTER_VALUES = {"et": "0.25", "ett": "0.25", "ei": "0.25", "a": "0.25", "one": "0.25",
@@ -67,26 +70,35 @@ def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[D
     for i, n in enumerate(nums):
         rest = text[n.end:]
         hour = HOUR_UNIT.match(rest)
-        if hour and n.value < 1000:
+        value = n.decimal_value if n.decimal_value is not None else n.value
+        if hour and abs(value) < 1000:
             # "2 timer" but not "2 t kr"; "2,5 t" fine.
             end = n.end + hour.end()
-            hours = n.value
             extra = _minutes_after(text, end, nums[i + 1:])
+            more = Decimal(0)
             if extra is not None:
-                hours += extra[0]
-                end = extra[1]
+                more, end = extra
             else:
                 half = re.match(r"\s+(?:og\s+en\s+halv|and\s+a\s+half)\b", text[end:], re.IGNORECASE)
                 if half:
-                    hours += Decimal("0.5")
+                    more = Decimal("0.5")
                     end += half.end()
-            found.append(Duration(n.start, end, hours))
+            found.append(Duration(n.start, end, value - more if value < 0 else value + more))
+            continue
+        quarter = QUARTER_UNIT.match(rest)
+        if quarter and n.value < 1000:
+            found.append(Duration(n.start, n.end + quarter.end(), n.value / 4))
             continue
         minute = MINUTE_UNIT.match(rest)
         # "30m" is minutes, but "fem m" is not.
         if minute and not (n.words and minute.group(0).strip().lower() == "m"):
-            found.append(Duration(n.start, n.end + minute.end(), n.value / 60))
+            found.append(Duration(n.start, n.end + minute.end(), _minutes(n.value)))
     return _without_overlaps(found)
+
+
+def _minutes(minutes: Decimal) -> Decimal:
+    """Minutes as hours, to 1/100 hour (what a time entry holds): 20 minutes are 0.33."""
+    return (minutes / 60).quantize(Decimal("0.01"))
 
 
 def _minutes_after(text: str, pos: int, nums: list[NumberSpan]) -> tuple[Decimal, int] | None:
@@ -97,7 +109,7 @@ def _minutes_after(text: str, pos: int, nums: list[NumberSpan]) -> tuple[Decimal
         if n.start == start:
             minute = MINUTE_UNIT.match(text, n.end)
             if minute:
-                return n.value / 60, minute.end()
+                return _minutes(n.value), minute.end()
         if n.start > start:
             break
     return None
@@ -113,5 +125,10 @@ def _without_overlaps(found: list[Duration]) -> list[Duration]:
 
 
 def format_hours(hours: Decimal) -> float:
-    """Hours as the contract's number: 7.5, 0.25, 2.0; minutes are rounded to 1/100 hour."""
-    return float(hours.quantize(Decimal("0.01")).normalize())
+    """Hours as the contract's number: 7.5, 0.25, 2.0, 1.234.
+
+    The float is made from the exact decimal, rounded to four places, so its shortest form
+    (what JSON carries) is the number as written: never 0.30000000000000004. Extra decimals
+    are kept rather than rounded away, so that the action can refuse "1,234 timer" instead of
+    invoicing 1.23 hours."""
+    return float(hours.quantize(Decimal("0.0001")))

@@ -118,7 +118,7 @@ def extract_entities(
         if entity == "hours":
             value = format_hours(n.value)
         elif entity == "invoice_number":
-            if n.value != n.value.to_integral_value():
+            if n.value != n.value.to_integral_value() or n.value < 0:
                 continue
             value = re.sub(r"\D", "", raw)
         else:
@@ -151,7 +151,7 @@ def _inside(e: Entity, span: Span) -> bool:
 
 def _has_unit(e: Entity) -> bool:
     """True when the entity's own text says what it is (a unit, a currency, a date word)."""
-    return bool(re.search(r"[^\d\s.,]", e.text))
+    return bool(re.search(r"[^\d\s.,\-−–]", e.text))
 
 
 def trim_name(text: str, start: int, end: int, taken: list[Span]) -> Span | None:

@@ -1,9 +1,11 @@
 """Numbers as people type them in Norwegian and English chat: digits and words.
 
-Owns turning "1 234,50", "1.234", "7,5", "10k", "to og en halv", "halvannen", "fem hundre",
-"twenty-five" or "two and a half" into a `Decimal`, and finding such phrases in a text with
-their character spans. Units (timer, kr, per time) are the business of `durations`, `money`
-and `dates`; this module knows none of them.
+Owns turning "1 234,50", "1.234", "7,5", "10k", "to og en halv", "2 og en kvart", "halvannen",
+"fem hundre", "twenty-five", "two and a half" or "-3" / "minus 3" into a `Decimal`, and finding
+such phrases in a text with their character spans (a minus sign or word in front is part of
+the number: a negative quantity must reach the action as negative, to be refused there).
+Units (timer, kr, per time) are the business of `durations`, `money` and `dates`; this module
+knows none of them.
 
 No Rasa import: these functions are tested on their own and used by `nlu.components`.
 """
@@ -65,6 +67,27 @@ CONNECTORS = {"og", "and", "-"}
 
 _ARTICLES = {"a", "an"}
 
+#: What "og"/"and" may add to a whole number: "to og en halv" is 2.5, "2 og en kvart" 2.25,
+#: "3 og et halvt (kvarter)" 3.5, "two and three quarters" 2.75.
+FRACTIONS_AFTER_AND: dict[tuple[str, ...], Decimal] = {
+    ("en", "halv"): Decimal("0.5"), ("ei", "halv"): Decimal("0.5"),
+    ("et", "halvt"): Decimal("0.5"), ("ett", "halvt"): Decimal("0.5"),
+    ("a", "half"): Decimal("0.5"), ("one", "half"): Decimal("0.5"),
+    ("en", "kvart"): Decimal("0.25"), ("ei", "kvart"): Decimal("0.25"),
+    ("a", "quarter"): Decimal("0.25"), ("one", "quarter"): Decimal("0.25"),
+    ("tre", "kvart"): Decimal("0.75"), ("three", "quarters"): Decimal("0.75"),
+    ("three", "quarter"): Decimal("0.75"),
+}
+_FRACTION_AFTER_DIGITS = re.compile(
+    r"\s+(?:og|and|&)\s+(?P<fraction>"
+    + "|".join(r"\s+".join(words) for words in sorted(FRACTIONS_AFTER_AND, key=lambda w: -len(" ".join(w))))
+    + r")\b",
+    re.IGNORECASE,
+)
+# A minus in front of a number: "-3 timer", "−450 kr", "minus 3 timer". Not after a digit or a
+# letter ("10-12", "2026-03-18", "t-bane"), and glued to the number (a "- " is a dash).
+_MINUS_BEFORE = re.compile(r"(?:(?<![\w.,])[-−–]|\b(?:minus|negative|negativ|negativt)\s+)$", re.IGNORECASE)
+
 # A digit number: "1234", "1 234", "1.234", "1,234", "1 234,50", "7,5", "7.5", "1.234,-".
 # Grouping separators are only accepted before exactly three digits.
 DIGITS_RE = re.compile(
@@ -111,12 +134,16 @@ class NumberSpan:
         value: the number.
         words: True when written with words ("fem", "to og en halv"); such numbers are only
             trusted by callers when a unit follows.
+        decimal_value: the other reading of one separator before three digits, as a decimal
+            mark: "1,234" is 1234 as money but 1.234 before "timer". None when the number
+            has no such second reading.
     """
 
     start: int
     end: int
     value: Decimal
     words: bool
+    decimal_value: Decimal | None = None
 
 
 def _word_value(word: str) -> tuple[str, int | Decimal] | None:
@@ -177,6 +204,10 @@ def _read_words(words: list[str]) -> tuple[Decimal | None, int]:
         return Decimal("0.5"), 2
     if len(lw) >= 2 and lw[0] in {"en", "ei", "ett", "a", "an", "one"} and lw[1] in {"halv", "half"}:
         return Decimal("0.5"), 2
+    if len(lw) >= 2 and lw[0] in {"et", "ett"} and lw[1] == "halvt":
+        return Decimal("0.5"), 2  # "et halvt kvarter"
+    if len(lw) >= 2 and lw[0] in {"en", "ei"} and lw[1] == "kvart":
+        return Decimal("0.25"), 2  # "en kvart time"
     if lw and lw[0] in {"halv", "half"}:
         return Decimal("0.5"), 1
     if len(lw) >= 2 and lw[0] in {"tre", "three"} and lw[1] in {"kvart", "kvarter", "quarters"}:
@@ -195,8 +226,9 @@ def _read_words(words: list[str]) -> tuple[Decimal | None, int]:
             if lw[i] in CONNECTORS and seen_any and i + 1 < len(lw):
                 # "hundre og femti", "to og en halv", "two and a half"
                 nxt = lw[i + 1:]
-                if nxt[:2] in (["en", "halv"], ["ei", "halv"], ["a", "half"], ["one", "half"]):
-                    return Decimal(total + current) + Decimal("0.5"), i + 3
+                fraction = FRACTIONS_AFTER_AND.get(tuple(nxt[:2]))
+                if fraction is not None and lw[i] != "-":
+                    return Decimal(total + current) + fraction, i + 3
                 if _word_value(nxt[0]) is not None and nxt[0] not in _ARTICLES and nxt[0] not in {"en", "ei", "ett"}:
                     i += 1
                     continue
@@ -253,6 +285,12 @@ def find_numbers(text: str) -> list[NumberSpan]:
             continue
         end = m.end("num")
         suffix = (m.group("suffix") or "").lower()
+        fraction = _FRACTION_AFTER_DIGITS.match(text, end) if not suffix and value == int(value) \
+            and re.fullmatch(r"\d+", m.group("num")) else None
+        if fraction is not None:
+            # "2 og en halv (time)", "2 and a half (hours)": one number, 2.5
+            value += FRACTIONS_AFTER_AND[tuple(fraction.group("fraction").lower().split())]
+            end = fraction.end()
         if suffix == "k":
             value *= 1000
             end = m.end()
@@ -266,7 +304,8 @@ def find_numbers(text: str) -> list[NumberSpan]:
             if after:
                 value *= SCALES[after.group(1).lower()]
                 end += after.end()
-        found.append(NumberSpan(m.start("num"), end, value, words=False))
+        found.append(NumberSpan(m.start("num"), end, value, words=False,
+                                decimal_value=_decimal_reading(m.group("num")) if end == m.end("num") else None))
 
     words = list(_WORD_RE.finditer(text))
     i = 0
@@ -291,7 +330,24 @@ def find_numbers(text: str) -> list[NumberSpan]:
                 continue
         i += 1
     found.sort(key=lambda n: n.start)
-    return found
+    return [_signed(text, n) for n in found]
+
+
+def _decimal_reading(written: str) -> Decimal | None:
+    """"1,234" and "1.234" read with a decimal mark: 1.234 (None for any other number)."""
+    if re.fullmatch(r"\d{1,3}[.,]\d{3}", written):
+        return Decimal(written.replace(",", "."))
+    return None
+
+
+def _signed(text: str, n: NumberSpan) -> NumberSpan:
+    """The number with the minus sign or word in front of it, if there is one: "-3" and
+    "minus 3" are -3, so that whoever uses the number can refuse it rather than post 3."""
+    minus = _MINUS_BEFORE.search(text, 0, n.start)
+    if minus is None:
+        return n
+    decimal_value = -n.decimal_value if n.decimal_value is not None else None
+    return NumberSpan(minus.start(), n.end, -n.value, n.words, decimal_value)
 
 
 def format_decimal(value: Decimal) -> str:

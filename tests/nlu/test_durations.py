@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 
 from nlu.durations import find_durations, format_hours
@@ -76,3 +79,94 @@ def test_no_duration_where_there_is_none(text: str) -> None:
 
 def test_two_durations_in_one_message_are_both_found() -> None:
     assert hours_in("3 timer i går og 2,5 timer i dag") == [("3 timer", 3.0), ("2,5 timer", 2.5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "hours"),
+    [
+        ("fakturer Fjord Bygg for -3 timer", "-3 timer", -3.0),
+        ("fakturer fjord bygg for minus 3 timer", "minus 3 timer", -3.0),
+        ("minus tre timer", "minus tre timer", -3.0),
+        ("før −2,5 t på support", "−2,5 t", -2.5),
+        ("log -2 hours", "-2 hours", -2.0),
+        ("-1t 30m", "-1t 30m", -1.5),
+        ("-2 timer og en halv", "-2 timer og en halv", -2.5),
+    ],
+)
+def test_a_minus_before_hours_is_kept_so_they_can_be_refused(text: str, span: str, hours: float) -> None:
+    assert hours_in(text) == [(span, hours)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "hours"),
+    [
+        ("10-12 timer", "12 timer", 12.0),
+        ("uke 11 - 3 timer", "3 timer", 3.0),
+        ("support-3 timer", "3 timer", 3.0),
+    ],
+)
+def test_a_dash_between_words_or_numbers_is_no_minus(text: str, span: str, hours: float) -> None:
+    assert hours_in(text) == [(span, hours)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "hours"),
+    [
+        ("fakturer fjord bygg for 1,234 timer", "1,234 timer", 1.234),
+        ("1.234 timer", "1.234 timer", 1.234),
+        ("1.5 timer", "1.5 timer", 1.5),
+        ("1,5t", "1,5t", 1.5),
+        ("0,1 timer", "0,1 timer", 0.1),
+        ("2,75 hours", "2,75 hours", 2.75),
+    ],
+)
+def test_before_an_hour_unit_a_comma_or_point_is_a_decimal_mark(text: str, span: str, hours: float) -> None:
+    assert hours_in(text) == [(span, hours)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "hours"),
+    [
+        ("fakturer hansen 2 og en halv time til 950 kr timen", "2 og en halv time", 2.5),
+        ("2 og en halv time", "2 og en halv time", 2.5),
+        ("2 og ei halv time", "2 og ei halv time", 2.5),
+        ("2 og en kvart time", "2 og en kvart time", 2.25),
+        ("to og en kvart time", "to og en kvart time", 2.25),
+        ("2 og tre kvart time", "2 og tre kvart time", 2.75),
+        ("3 og et halvt kvarter", "3 og et halvt kvarter", 0.875),
+        ("et halvt kvarter", "et halvt kvarter", 0.125),
+        ("to kvarter", "to kvarter", 0.5),
+        ("5 kvarter", "5 kvarter", 1.25),
+        ("two and a half hours", "two and a half hours", 2.5),
+        ("2 and a half hours", "2 and a half hours", 2.5),
+        ("2 and a quarter hours", "2 and a quarter hours", 2.25),
+        ("two and three quarters hours", "two and three quarters hours", 2.75),
+        ("log 4 and a half hrs on support", "4 and a half hrs", 4.5),
+    ],
+)
+def test_a_whole_number_and_a_fraction_are_one_duration(text: str, span: str, hours: float) -> None:
+    assert hours_in(text) == [(span, hours)]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("0,1 timer", "0.1"),
+        ("0,3 timer", "0.3"),
+        ("1,234 timer", "1.234"),
+        ("20 min", "0.33"),
+        ("1t 10m", "1.17"),
+        ("2 og en kvart time", "2.25"),
+        ("3 og et halvt kvarter", "0.875"),
+        ("7,5 timer", "7.5"),
+        ("8 timer", "8.0"),
+    ],
+)
+def test_hours_are_json_numbers_without_float_artefacts(text: str, written: str) -> None:
+    (duration,) = find_durations(text)
+    assert json.dumps(format_hours(duration.hours)) == written
+
+
+def test_hours_keep_up_to_four_decimals() -> None:
+    assert format_hours(Decimal("1.23456")) == 1.2346
+    assert format_hours(Decimal("0.30000000000000004")) == 0.3

@@ -160,3 +160,24 @@ def test_names_cut_short_get_their_missing_word(
     text: str, names: list[tuple[str, int, int]], taken: list[tuple[int, int]], expected: list[str]
 ) -> None:
     assert [text[s:e] for _, s, e in extend_names(text, names, taken, STOP)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("fakturer Fjord Bygg for -3 timer", "create_invoice", [("hours", "-3 timer", -3.0)]),
+        ("fakturer fjord bygg for minus 3 timer", "create_invoice", [("hours", "minus 3 timer", -3.0)]),
+        ("-3", "log_time", [("hours", "-3", -3.0)]),
+        ("fakturer fjord bygg for 1,234 timer", "create_invoice", [("hours", "1,234 timer", 1.234)]),
+        ("fakturer fjord bygg 1,234", "create_invoice", [("amount", "1,234", "1234")]),
+        ("betalte 1.234,5 kr for papir", "register_expense", [("amount", "1.234,5 kr", "1234.50")]),
+        ("fakturer hansen 2 og en halv time til 950 kr timen", "create_invoice",
+         [("hours", "2 og en halv time", 2.5), ("rate", "950 kr timen", "950")]),
+        ("invoice hansen 2 and a half hours", "create_invoice", [("hours", "2 and a half hours", 2.5)]),
+        ("send faktura -10023", "send_invoice", []),
+    ],
+)
+def test_signs_decimal_marks_and_fractions_in_whole_messages(
+    text: str, intent: str, expected: list[object], today: date
+) -> None:
+    assert entities(text, today, intent) == expected

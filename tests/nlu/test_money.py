@@ -139,3 +139,65 @@ def test_number_words(text: str, value: str) -> None:
 )
 def test_money_is_written_with_two_decimals_or_none(value: str, written: str) -> None:
     assert format_decimal(Decimal(value)) == written
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("-500 kr", "-500 kr", "-500"),
+        ("minus 450 kroner", "minus 450 kroner", "-450"),
+        ("kr -1 234,50", "kr -1 234,50", "-1234.50"),
+        ("500-600 kr", "600 kr", "600"),
+        ("rema 1000 - 450 kr", "450 kr", "450"),
+    ],
+)
+def test_a_minus_before_money_is_kept_and_a_dash_is_not_a_minus(text: str, span: str, value: str) -> None:
+    assert money_in(text) == [(span, "amount", value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.234,5 kr", "1234.50"),
+        ("1,234 kr", "1234"),
+        ("kr 1.234", "1234"),
+        ("2 og en halv million", "2500000"),
+    ],
+)
+def test_before_a_currency_one_separator_before_three_digits_groups_thousands(text: str, value: str) -> None:
+    assert [v for _, _, v in money_in(text)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "decimal_value"),
+    [
+        ("1,234", "1234", "1.234"),
+        ("1.234", "1234", "1.234"),
+        ("1 234", "1234", None),
+        ("12,5", "12.5", None),
+        ("1234", "1234", None),
+        ("-1,234", "-1234", "-1.234"),
+    ],
+)
+def test_a_number_knows_its_decimal_reading(text: str, value: str, decimal_value: str | None) -> None:
+    (number,) = find_numbers(text)
+    assert number.value == Decimal(value)
+    assert number.decimal_value == (Decimal(decimal_value) if decimal_value else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2 og en halv", "2.5"),
+        ("2 and a half", "2.5"),
+        ("2 og en kvart", "2.25"),
+        ("to og en kvart", "2.25"),
+        ("3 og et halvt", "3.5"),
+        ("two and a quarter", "2.25"),
+        ("minus tre", "-3"),
+        ("-3", "-3"),
+    ],
+)
+def test_a_whole_number_and_a_fraction_or_a_sign_are_one_number(text: str, value: str) -> None:
+    numbers = find_numbers(text)
+    assert [(n.start, n.end, n.value) for n in numbers] == [(0, len(text), Decimal(value))]
