@@ -11,7 +11,6 @@ the same key with another body is 409.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -28,9 +27,10 @@ from channels.api.body import (
     required_number,
 )
 from channels.api.common import ApiError, authorise, in_db, json_response, read_json
+from channels.api.idempotent import respond_once
 from ledger.documents.ehf import ehf_filename, ehf_xml
 from ledger.documents.pdf import invoice_pdf, pdf_filename
-from ledger.idempotency import Result, fingerprint, run_once
+from ledger.idempotency import Result
 from ledger.invoicing import (
     SaleLine,
     credit_invoice,
@@ -103,36 +103,6 @@ def invoice_json(session: Session, invoice: Invoice, paid: Money | None = None) 
 
 def _number(request: web.Request) -> int:
     return int(request.match_info["number"])
-
-
-async def _once(
-    request: web.Request,
-    scope: str,
-    body: dict[str, Any],
-    key: str | None,
-    work: Callable[[Session, int, int], Result],
-    answer: Callable[[Session, int, Result], dict[str, Any]],
-) -> web.Response:
-    """Run `work(session, company_id, user_id)` once per key (every time without one) and
-    answer 201, or 200 with the first result for a repeat."""
-
-    def write(session: Session) -> tuple[bool, dict[str, Any]]:
-        user, company_id = authorise(session, request, *MANAGERS)
-        if key is None:
-            return False, answer(session, company_id, work(session, company_id, user.id))
-        outcome = run_once(
-            session,
-            scope=scope,
-            key=key,
-            request_hash=fingerprint({"path": request.path, "body": body}),
-            company_id=company_id,
-            user_id=user.id,
-            work=lambda s: work(s, company_id, user.id),
-        )
-        return outcome.repeated, answer(session, company_id, outcome.result)
-
-    repeated, result = await in_db(request, write)
-    return json_response(result, status=200 if repeated else 201)
 
 
 def _answer_invoice(session: Session, company_id: int, result: Result) -> dict[str, Any]:
@@ -224,7 +194,7 @@ async def issue(request: web.Request) -> web.Response:
             )
         return {"number": invoice.number}
 
-    return await _once(request, "api:invoices", body, key, work, _answer_invoice)
+    return await respond_once(request, "api:invoices", body, key, work, _answer_invoice)
 
 
 @routes.get(INVOICE)
@@ -311,7 +281,7 @@ async def pay(request: web.Request) -> web.Response:
         )
         return {"payment_id": payment.id}
 
-    return await _once(request, "api:payments", body, key, work, _payment_json)
+    return await respond_once(request, "api:payments", body, key, work, _payment_json)
 
 
 @routes.post(INVOICE + "/credit-notes")
@@ -334,7 +304,7 @@ async def credit(request: web.Request) -> web.Response:
         )
         return {"number": note.number}
 
-    return await _once(request, "api:credit-notes", body, key, work, _answer_invoice)
+    return await respond_once(request, "api:credit-notes", body, key, work, _answer_invoice)
 
 
 @routes.post(INVOICE + "/sent")

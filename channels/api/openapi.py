@@ -87,6 +87,18 @@ def operation(
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": 'NOK with two decimals, e.g. "6250.00".'}
 HOURS = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": 'Hours with two decimals, e.g. "7.50".'}
 DATE = {"type": "string", "format": "date"}
+EXPENSE_CATEGORY = {
+    "type": "object",
+    "properties": {
+        "keyword": {"type": "string"},
+        "account": {"type": "string"},
+        "vat_code": {"type": "string"},
+        "needs_vehicle": {"type": "boolean"},
+        "note_nb": {"type": "string"},
+        "note_en": {"type": "string"},
+        "company_specific": {"type": "boolean"},
+    },
+}
 
 SCHEMAS: dict[str, Any] = {
     "Money": MONEY,
@@ -624,6 +636,63 @@ PATHS: dict[str, Any] = {
             json_body(ref("Deadlines")),
             parameters=[CID, query("days", "How far ahead (1–3660, default 365).", {"type": "integer"})],
             tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/expense-categories": {
+        "get": operation(
+            "The words for spending and the account and VAT code each means (owner, accountant)",
+            json_body({"type": "object", "properties": {"categories": {"type": "array", "items": EXPENSE_CATEGORY}}}),
+            parameters=[CID],
+            tag="costs",
+        ),
+        "post": operation(
+            "Teach the company a word for spending; it overrides a default of the same word (owner, accountant)",
+            json_body(EXPENSE_CATEGORY, "Added"),
+            parameters=[CID],
+            body={
+                "type": "object",
+                "required": ["keyword", "account", "vat_code"],
+                "properties": {
+                    "keyword": {"type": "string"},
+                    "account": {"type": "string", "pattern": r"^\d{4}$"},
+                    "vat_code": {"type": "string", "enum": ["0", "1", "11", "13"]},
+                    "needs_vehicle": {"type": "boolean"},
+                    "note_nb": {"type": "string"},
+                    "note_en": {"type": "string"},
+                },
+            },
+            tag="costs",
+            status="201",
+        ),
+    },
+    "/api/v1/companies/{cid}/expenses": {
+        "post": operation(
+            "Post money spent, VAT included, by category (owner, accountant); once per Idempotency-Key",
+            json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "voucher": {"type": "string"},
+                        "date": DATE,
+                        "description": {"type": "string"},
+                        "lines": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+                "Posted (200 for a repeated key)",
+            ),
+            parameters=[CID, IDEMPOTENCY_KEY],
+            body={
+                "type": "object",
+                "required": ["amount", "category"],
+                "properties": {
+                    "amount": MONEY,
+                    "category": {"type": "string", "description": 'As said: "drivstoff", "lunsj med kunde".'},
+                    "date": DATE,
+                    "vendor": {"type": "string"},
+                },
+            },
+            tag="costs",
+            status="201",
         )
     },
     "/api/v1/companies/{cid}/export/saft": {
