@@ -26,7 +26,9 @@ CURRENCY_AFTER = re.compile(
 # After the money: "timen", "per time", "pr. t", "/t", "i timen", "an hour", "per hour", "/h".
 PER_HOUR_AFTER = re.compile(
     r"\s*(?:kr\.?\s*|nok\s*|kroner\s*|,-\s*)?"
-    r"(?:(?:per|pr\.?|pr|i|a|an|each|every|/)\s*(?:time|timen|t|h|hr|hour|time\.?)\b|timen\b|"
+    r"(?:(?:per|pr\.?|pr|/)\s*(?:time|timen|t|h|hr|hour|time\.?)\b|"
+    # "i timen", "an hour"; not "at" ("349 kr at Elkjøp") nor "i t..."
+    r"(?:i|a|à|an|each|every)\s+(?:time|timen|hr|hour)\b|timen\b|"
     r"/\s*(?:t|h|time|hr|hour)\b|(?:in\s+the\s+)?hourly\b|an\s+hour\b|per\s+hour\b)",
     re.IGNORECASE,
 )

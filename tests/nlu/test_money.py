@@ -201,3 +201,15 @@ def test_a_number_knows_its_decimal_reading(text: str, value: str, decimal_value
 def test_a_whole_number_and_a_fraction_or_a_sign_are_one_number(text: str, value: str) -> None:
     numbers = find_numbers(text)
     assert [(n.start, n.end, n.value) for n in numbers] == [(0, len(text), Decimal(value))]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("bought printer ink for 349 kr at elkjøp", "349 kr"),
+        ("450 kr i tirsdags", "450 kr"),
+        ("1200 kr at Circle K", "1200 kr"),
+    ],
+)
+def test_at_or_i_after_money_is_no_rate(text: str, span: str) -> None:
+    assert [(s, kind) for s, kind, _ in money_in(text)] == [(span, "amount")]
