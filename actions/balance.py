@@ -1,7 +1,9 @@
-"""Checking the bank balance ("hva er saldoen?", "what's my balance")."""
+"""Checking the bank balance ("hva er saldoen?", "what's my balance"), now or on a past day
+("hva hadde vi på konto 1. oktober?", "saldoen i september" is the balance at its end)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,12 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.books import sessions
 from actions.context import asker_of
+from actions.periods import parse_day, parse_period
 from actions.replies import render
 from ledger.reports.balances import bank_balance
+from ledger.workdays import today_in_oslo
 
 
 class ActionCheckBalance(Action):
-    """Says what the company has on its bank account (1920) now."""
+    """Says what the company has on its bank account (1920) now, or had on a past day."""
 
     def name(self) -> str:
         return "action_check_balance"
@@ -30,7 +34,20 @@ class ActionCheckBalance(Action):
             dispatcher.utter_message(text=render(asker.language, "staff_refused.j2"))
             return []
         assert asker.company_id is not None
+        day = asked_day(tracker)
         with sessions().begin() as session:
-            balance = bank_balance(session, asker.company_id)
-        dispatcher.utter_message(text=render(asker.language, "balance.j2", balance=balance))
+            balance = bank_balance(session, asker.company_id, on=day)
+        dispatcher.utter_message(text=render(asker.language, "balance.j2", balance=balance, day=day))
         return []
+
+
+def asked_day(tracker: Tracker) -> dt.date | None:
+    """The past day the balance is asked for: a day said ("1. oktober", "i går"), else the
+    end of a span said ("i september"); None for now (nothing said, or today or later)."""
+    day = parse_day(next(tracker.get_latest_entity_values("date"), None))
+    if day is None:
+        span = parse_period(next(tracker.get_latest_entity_values("period"), None))
+        day = span[1] if span is not None else None
+    if day is None or day >= today_in_oslo():
+        return None
+    return day

@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet, UserU
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.books import sessions
+from actions.confirmation import active_form, leaving_events
 from actions.context import Asker, asker_of
 from actions.replies import render
 from ledger.active_company import companies_of, resolve_company, switch_company
@@ -45,14 +46,16 @@ class ActionGreet(Action):
 
 
 class ActionGoodbye(Action):
-    """Says goodbye."""
+    """Says goodbye. Said in the middle of a form, it also leaves the form (nothing is
+    posted): the person is going, and a half-asked question should not greet them next time."""
 
     def name(self) -> str:
         return "action_goodbye"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "goodbye.j2")
-        return []
+        left = active_form(tracker) is not None
+        _say(dispatcher, asker_of(tracker), "goodbye.j2", left=left)
+        return leaving_events(tracker, domain) if left else []
 
 
 class ActionThank(Action):

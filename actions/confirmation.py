@@ -276,17 +276,39 @@ class ActionCancel(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = asker_of(tracker).language
-        active = (tracker.active_loop or {}).get("name")
+        active = active_form(tracker)
         had_something = bool(active) or bool(tracker.get_slot(PENDING_SLOT))
         dispatcher.utter_message(text=render(language, "cancelled.j2", had_something=had_something))
-        events: list[EventType] = [
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-            SlotSet(PENDING_SLOT, None),
-            SlotSet(RESUME_SLOT, None),
-        ]
-        events.extend(SlotSet(slot, None) for slot in form_slots(domain, active))
-        return events
+        return leaving_events(tracker, domain)
+
+
+def active_form(tracker: Tracker) -> str | None:
+    """The form the person is in the middle of, if any."""
+    name = (tracker.active_loop or {}).get("name")
+    return str(name) if name else None
+
+
+def proposal_waiting(tracker: Tracker) -> bool:
+    """A summary was just shown and waits for its Ja/Nei: nothing was said since but the
+    latest message."""
+    pending = tracker.get_slot(PENDING_SLOT)
+    if not isinstance(pending, dict) or not pending.get("kind"):
+        return False
+    since = _user_messages_since_proposal(tracker)
+    return since is None or since <= 1
+
+
+def leaving_events(tracker: Tracker, domain: Mapping[str, Any]) -> list[EventType]:
+    """The events that leave whatever is in progress: the form (its slots emptied) and a
+    proposal waiting for Ja/Nei. Nothing is posted."""
+    events: list[EventType] = [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet(PENDING_SLOT, None),
+        SlotSet(RESUME_SLOT, None),
+    ]
+    events.extend(SlotSet(slot, None) for slot in form_slots(domain, active_form(tracker)))
+    return events
 
 
 def form_slots(domain: Mapping[str, Any], form: str | None) -> list[str]:

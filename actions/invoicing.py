@@ -523,8 +523,17 @@ def check_invoice_number(
 class AskCreditInvoiceNumber(AskAction):
     slot = "credit_invoice_number"
 
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        return {"customers": [b["title"] for b in customers_offered(tracker, "credit_customer")]}
+
     def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
-        return recent_open_buttons(tracker, asker, self.slot)
+        return customers_offered(tracker, "credit_customer") or recent_open_buttons(tracker, asker, self.slot)
+
+
+def customers_offered(tracker: Tracker, customer_slot: str) -> list[dict[str, str]]:
+    """A button for each customer the name said fits ("fjord har betalt" with two Fjord
+    customers), while the invoice is asked for: picking one finds that customer's invoice."""
+    return choice_buttons(tracker.get_slot(CHOICES_SLOT), customer_slot)
 
 
 def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[str, str]]:
@@ -726,8 +735,14 @@ def post_send_invoice(session: Session, asker: Asker, values: dict[str, Any]) ->
     )
 
 
+def unpaid_button(customer: str) -> dict[str, str]:
+    """A button that lists what one customer owes."""
+    return {"title": customer, "payload": "/list_unpaid" + json.dumps({"customer": customer}, ensure_ascii=False)}
+
+
 class ActionListUnpaid(Action):
-    """Who owes what: open invoices, overdue first, with the total."""
+    """Who owes what: open invoices, overdue first, with the total; of one customer when one is
+    named (a name that fits several gets a button each)."""
 
     def name(self) -> str:
         return "action_list_unpaid"
@@ -740,9 +755,16 @@ class ActionListUnpaid(Action):
             return []
         assert asker.company_id is not None
         customer = None
-        for entity in (tracker.latest_message or {}).get("entities") or []:
-            if entity.get("entity") == "customer":
-                customer, _ = resolve_customer_said(asker, str(entity.get("value")), "customer")
+        said = next((str(v).strip() for v in tracker.get_latest_entity_values("customer") if str(v).strip()), None)
+        if said is not None:
+            customer, choices = resolve_customer_said(asker, said, "customer")
+            if customer is None:
+                # A name that fits several customers, or none: ask, rather than list everyone's.
+                dispatcher.utter_message(
+                    text=render(asker.language, "unpaid_customer_unclear.j2", said=said, several=bool(choices)),
+                    buttons=[unpaid_button(o["value"]) for o in (choices or {}).get("options") or []],
+                )
+                return []
         with sessions().begin() as session:
             rows = open_invoices(session, asker.company_id, customer)
             aging = receivables_aging(session, asker.company_id, today_in_oslo()) if rows and not customer else None

@@ -23,7 +23,13 @@ from actions.books import sessions
 from actions.confirmation import ChangedSinceShown, Done, confirmed, dry_run, propose, refusal
 from actions.context import Asker, asker_of
 from actions.forms import CHOICES_SLOT, AskAction, FormValidator
-from actions.invoicing import check_invoice_number, open_invoices, pick_by_customer, recent_open_buttons
+from actions.invoicing import (
+    check_invoice_number,
+    customers_offered,
+    open_invoices,
+    pick_by_customer,
+    recent_open_buttons,
+)
 from actions.replies import render
 from ledger.errors import LedgerError
 from ledger.invoicing import get_invoice, open_amount, paid_amount, register_payment
@@ -88,8 +94,11 @@ class ValidatePaymentForm(FormValidator):
 class AskPaymentInvoice(AskAction):
     slot = "payment_invoice"
 
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        return {"customers": [b["title"] for b in customers_offered(tracker, "payment_customer")]}
+
     def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
-        return recent_open_buttons(tracker, asker, self.slot)
+        return customers_offered(tracker, "payment_customer") or recent_open_buttons(tracker, asker, self.slot)
 
 
 def _register(session: Session, asker: Asker, values: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.books import sessions
-from actions.confirmation import PENDING_SLOT, Done, refusal
+from actions.confirmation import PENDING_SLOT, Done, active_form, leaving_events, proposal_waiting, refusal
 from actions.context import Asker, asker_of
 from actions.replies import render
 from ledger.errors import LedgerError, NothingToUndo, PeriodLocked
@@ -191,7 +191,12 @@ def _reverse_payment(session: Session, asker: Asker, payment: Payment, entry: Jo
 
 class ActionUndo(Action):
     """Reverses (or credits) the last voucher this person posted through the chat, or takes
-    back the hours they last logged (the only thing staff can undo)."""
+    back the hours they last logged (the only thing staff can undo).
+
+    Said in the middle of a form, or right after a summary that waits for Ja/Nei, "angre"
+    takes back what is being made instead: nothing is posted and nothing earlier is reversed
+    (a credit note for last week's invoice is no answer to "angre" while the next one is being
+    asked for); a second "angre" then undoes the last posting."""
 
     def name(self) -> str:
         return "action_undo"
@@ -200,6 +205,9 @@ class ActionUndo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         asker = asker_of(tracker)
+        if active_form(tracker) is not None or proposal_waiting(tracker):
+            dispatcher.utter_message(text=render(asker.language, "undo_left_form.j2"))
+            return leaving_events(tracker, domain)
         if not asker.known:
             dispatcher.utter_message(text=render(asker.language, "not_signed_in.j2"))
             return []

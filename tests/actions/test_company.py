@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.company import (
     ActionDefaultFallback,
+    ActionGoodbye,
     ActionGreet,
     ActionHelp,
     ActionNotUnderstood,
@@ -17,7 +18,7 @@ from actions.company import (
 )
 from ledger.identity import add_membership, add_user
 from ledger.models import User
-from tests.actions.chat_builders import Person, action_books, new_company, run, said
+from tests.actions.chat_builders import Conversation, Person, action_books, new_company, run, said
 
 __all__ = ["action_books"]
 
@@ -69,6 +70,26 @@ def test_out_of_scope_and_not_understood_answer_with_examples_and_do_nothing(
     assert unclear.text.startswith("Det skjønte jeg ikke helt")
     assert out.events == [] and unclear.events == []
     assert "• " in out.text and "• " in unclear.text
+
+
+def test_goodbye_says_goodbye_and_changes_nothing(action_books: sessionmaker[Session]) -> None:
+    owner = new_company(action_books)
+    result = run(ActionGoodbye(), said("ha det", intent="goodbye", asker=owner))
+    assert result.texts == ["Ha det! Jeg er her når du trenger meg."]
+    assert result.events == []
+
+
+def test_goodbye_in_the_middle_of_a_form_leaves_it_with_nothing_posted(action_books: sessionmaker[Session]) -> None:
+    owner = new_company(action_books)
+    domain = {"forms": {"log_time_form": {"required_slots": ["time_hours", "time_project"]}}}
+    conversation = Conversation(slots={"time_project": "Support"}, active_loop="log_time_form",
+                                requested_slot="time_hours")
+    result = run(ActionGoodbye(), said("bye", intent="goodbye", asker=owner, language="en",
+                                       conversation=conversation), domain)
+    assert result.texts == ["Bye! I've put aside what we were doing, and nothing was posted. "
+                            "I'm here whenever you need me."]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in result.events
+    assert result.slots()["time_project"] is None and result.slots()["requested_slot"] is None
 
 
 def test_the_default_fallback_forgets_the_message(action_books: sessionmaker[Session]) -> None:
@@ -135,7 +156,6 @@ def test_an_owner_of_one_company_is_told_so(action_books: sessionmaker[Session])
 
 def test_an_answer_without_words_keeps_the_language_of_the_conversation(action_books: sessionmaker[Session]) -> None:
     from actions.context import language_of
-    from tests.actions.chat_builders import Conversation
 
     owner = new_company(action_books)
     earlier = said("log time on support", intent="log_time", asker=owner, language="en")

@@ -22,9 +22,11 @@ from actions.invoicing import (
     ActionProposeInvoice,
     ActionSendInvoice,
     ActionShowInvoice,
+    AskCreditInvoiceNumber,
+    ValidateCreditForm,
     ValidateInvoiceForm,
 )
-from actions.payments import ActionProposePayment, ValidatePaymentForm
+from actions.payments import ActionProposePayment, AskPaymentInvoice, ValidatePaymentForm
 from actions.undo import ActionUndo
 from ledger.customers import create_customer
 from ledger.identity import add_user
@@ -361,6 +363,33 @@ def test_unpaid_invoices_are_listed_with_the_total(action_books: sessionmaker[Se
     assert listed.text.count("- Fjord Bygg AS") == 2
 
 
+def test_what_one_customer_owes(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    issued(action_books, owner, "5")
+    listed = run(ActionListUnpaid(), said("hva skylder Fjord Bygg oss?", intent="list_unpaid", asker=owner,
+                                          entities={"customer": "Fjord Bygg"}))
+    assert listed.text.startswith("Fjord Bygg AS skylder 6 250,00 kr.")
+    nothing = run(ActionListUnpaid(), said("hva skylder Nordlys oss?", intent="list_unpaid", asker=owner,
+                                           entities={"customer": "Nordlys"}))
+    assert nothing.text == "Nordlys AS skylder ingenting akkurat nå."
+
+
+def test_who_owes_what_for_a_name_fitting_two_customers_asks_which(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    issued(action_books, owner, "5")
+    asked = run(ActionListUnpaid(), said("hva skylder fjord oss?", intent="list_unpaid", asker=owner,
+                                         entities={"customer": "fjord"}))
+    assert asked.text == "Flere kunder passer til «fjord». Hvem mener du?"
+    assert [b["payload"] for b in asked.buttons] == [
+        '/list_unpaid{"customer": "Fjord Bygg AS"}',
+        '/list_unpaid{"customer": "Fjord Byggservice AS"}',
+    ]
+    unknown = run(ActionListUnpaid(), said("what does Havbris owe us?", intent="list_unpaid", asker=owner,
+                                           language="en", entities={"customer": "Havbris"}))
+    assert unknown.text == 'I can\'t find a customer called "Havbris". Ask "who owes us money?" to see everyone.'
+    assert unknown.buttons == []
+
+
 def test_overdue_invoices_come_with_a_receivables_aging_chart(action_books: sessionmaker[Session]) -> None:
     owner = books_with_customers(action_books)
     with action_books.begin() as session:
@@ -426,6 +455,99 @@ def test_undo_after_a_payment_reverses_it_and_the_invoice_is_owed_again(action_b
     assert undone.text.startswith(f"Angret: innbetalingen på 6 250,00 kr til faktura {number}")
     with action_books.begin() as session:
         assert get_invoice(session, owner.company_id, number).status == "issued"
+
+
+def test_undo_in_the_middle_of_a_form_leaves_it_and_undoes_nothing(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    _, conversation = proposal_for(owner, {"invoice_customer": "Fjord Bygg AS", "invoice_hours": "5.00"})
+    answer(ActionConfirm(), owner, "ja", "affirm", conversation, "u1")
+    in_form = Conversation(slots={"invoice_customer": "Nordlys AS"}, active_loop="invoice_form",
+                           requested_slot="invoice_hours")
+    left = run(ActionUndo(), said("angre", intent="undo", asker=owner, message_id="u2", conversation=in_form),
+               INVOICE_DOMAIN)
+    assert left.text == ("Greit, det lar vi være: ingenting er ført, og ingenting tidligere er angret. "
+                         "Vil du angre det du førte sist, si «angre» en gang til.")
+    assert {"event": "active_loop", "name": None, "timestamp": None} in left.events
+    assert left.slots()["invoice_customer"] is None
+    with action_books.begin() as session:
+        assert get_invoice(session, owner.company_id, 10001).status == "issued"
+    again = run(ActionUndo(), said("angre", intent="undo", asker=owner, message_id="u3"))
+    assert again.text.startswith("Angret: faktura 10001")
+
+
+def test_undo_right_after_a_summary_drops_it_and_undoes_nothing(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    _, conversation = proposal_for(owner, {"invoice_customer": "Fjord Bygg AS", "invoice_hours": "5.00"})
+    answer(ActionConfirm(), owner, "ja", "affirm", conversation, "s1")
+    _, waiting = proposal_for(owner, {"invoice_customer": "Fjord Bygg AS", "invoice_hours": "2.00"})
+    dropped = run(ActionUndo(), said("undo", intent="undo", asker=owner, message_id="s2", conversation=waiting,
+                                     language="en"))
+    assert dropped.text.startswith("All right, let's leave that: nothing was posted, and nothing earlier was undone.")
+    assert dropped.slots()["pending"] is None
+    assert entries(action_books, owner.company_id) == 1
+    with action_books.begin() as session:
+        assert get_invoice(session, owner.company_id, 10001).status == "issued"
+
+
+def test_undo_long_after_a_summary_undoes_the_last_posting(action_books: sessionmaker[Session]) -> None:
+    owner = books_with_customers(action_books)
+    _, conversation = proposal_for(owner, {"invoice_customer": "Fjord Bygg AS", "invoice_hours": "5.00"})
+    answer(ActionConfirm(), owner, "ja", "affirm", conversation, "l1")
+    _, stale = proposal_for(owner, {"invoice_customer": "Fjord Bygg AS", "invoice_hours": "2.00"})
+    stale.events.append({"event": "user", "text": "hva er saldoen?"})
+    undone = run(ActionUndo(), said("angre", intent="undo", asker=owner, message_id="l2", conversation=stale))
+    assert undone.text.startswith("Angret: faktura 10001")
+
+
+def test_a_payment_from_a_name_fitting_two_customers_offers_a_button_each(
+    action_books: sessionmaker[Session],
+) -> None:
+    owner = books_with_customers(action_books)
+    number = issued(action_books, owner)
+    picked = run(ValidatePaymentForm(), said("fjord har betalt", intent="register_payment", asker=owner,
+                                             extracted={"payment_customer": "fjord"}), INVOICE_DOMAIN)
+    slots = picked.slots()
+    assert slots["payment_customer"] is None and slots["requested_slot"] == "payment_invoice"
+    asking = Conversation(slots=slots, active_loop="payment_form", requested_slot="payment_invoice")
+    asked = run(AskPaymentInvoice(), said("fjord har betalt", intent="register_payment", asker=owner,
+                                          conversation=asking))
+    assert asked.text == "Flere kunder passer. Hvilken kunde har betalt?"
+    assert [b["payload"] for b in asked.buttons] == [
+        '/choose{"customer": "Fjord Bygg AS"}',
+        '/choose{"customer": "Fjord Byggservice AS"}',
+    ]
+    chosen = run(ValidatePaymentForm(), said('/choose{"customer": "Fjord Bygg AS"}', intent="choose", asker=owner,
+                                             conversation=asking, extracted={"payment_customer": "Fjord Bygg AS"}),
+                 INVOICE_DOMAIN)
+    assert chosen.slots()["payment_invoice"] == str(number)
+    assert chosen.slots()["requested_slot"] is None
+
+
+def test_a_credit_note_for_a_name_fitting_two_customers_offers_a_button_each(
+    action_books: sessionmaker[Session],
+) -> None:
+    owner = books_with_customers(action_books)
+    issued(action_books, owner)
+    domain = {"forms": {"credit_form": {"required_slots": ["credit_invoice_number", "credit_customer"]}}}
+    picked = run(ValidateCreditForm(), said("credit fjord's invoice", intent="credit_invoice", asker=owner,
+                                            language="en", extracted={"credit_customer": "fjord"}), domain)
+    asking = Conversation(slots=picked.slots(), active_loop="credit_form", requested_slot="credit_invoice_number")
+    asked = run(AskCreditInvoiceNumber(), said("credit fjord's invoice", intent="credit_invoice", asker=owner,
+                                               language="en", conversation=asking))
+    assert asked.text == "Several customers match. Whose invoice should I credit?"
+    assert [b["title"] for b in asked.buttons] == ["Fjord Bygg AS", "Fjord Byggservice AS"]
+
+
+def test_the_invoice_question_offers_the_open_invoices_when_no_customer_was_said(
+    action_books: sessionmaker[Session],
+) -> None:
+    owner = books_with_customers(action_books)
+    number = issued(action_books, owner)
+    asking = Conversation(active_loop="payment_form", requested_slot="payment_invoice")
+    asked = run(AskPaymentInvoice(), said("registrer innbetaling", intent="register_payment", asker=owner,
+                                          conversation=asking))
+    assert asked.text == "Hvilken faktura er betalt? Si nummeret eller kunden."
+    assert [b["payload"] for b in asked.buttons] == [f'/choose{{"invoice_number": "{number}"}}']
 
 
 # --------------------------------------------------------------------------------------------
