@@ -9,12 +9,15 @@ A question is a custom action (`AskAction`) rendering `ask_<slot>.j2` in the per
 language. When a name matched several customers or projects, the validator keeps them in
 the `choices` slot and the question offers one button each; a button's payload is
 `/choose{"<entity>": "<name>"}` (intent `choose`), which the slot's `from_entity` mapping
-reads like a typed answer.
+reads like a typed answer. A pick typed by its place ("den andre", "the last one": intent
+`choose` with the NLU's `ordinal` entity) counts among the buttons of the question and is
+taken as if that button had been pressed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,6 +33,8 @@ from actions.replies import render
 
 CHOICES_SLOT = "choices"
 CHOOSE_INTENT = "choose"
+ORDINAL_ENTITY = "ordinal"
+_CHOOSE_PAYLOAD = re.compile(r"^/" + CHOOSE_INTENT + r"(\{.*\})$", re.DOTALL)
 BOOKKEEPING_ROLES = ("owner", "accountant")
 
 
@@ -57,6 +62,42 @@ def choice_buttons(choices: Mapping[str, Any] | None, slot: str) -> list[dict[st
         }
         for option in choices.get("options") or []
     ]
+
+
+def _question_buttons(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The buttons of the assistant's messages between the last two messages of the person."""
+    buttons: list[dict[str, Any]] = []
+    users = 0
+    for event in reversed(events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            buttons[:0] = (event.get("data") or {}).get("buttons") or []
+    return buttons
+
+
+def picked_by_place(tracker: Tracker) -> str | None:
+    """The value of the option the latest message picks by its place in the list ("den
+    andre", "the last one"), as its button's payload would have given it; None when the
+    message picks nothing, or a place the question did not offer."""
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") != CHOOSE_INTENT:
+        return None
+    place = next((e.get("value") for e in latest.get("entities") or [] if e.get("entity") == ORDINAL_ENTITY), None)
+    if not isinstance(place, int) or isinstance(place, bool):
+        return None
+    buttons = _question_buttons(tracker.events or [])
+    if place == -1:
+        place = len(buttons)
+    if not 1 <= place <= len(buttons):
+        return None
+    payload = _CHOOSE_PAYLOAD.match(str(buttons[place - 1].get("payload") or ""))
+    if payload is None:
+        return None
+    values = json.loads(payload.group(1))
+    return str(next(iter(values.values()))) if isinstance(values, dict) and len(values) == 1 else None
 
 
 def refuse_asker(dispatcher: CollectingDispatcher, asker: Asker, roles: Sequence[str]) -> bool:
@@ -125,6 +166,12 @@ class FormValidator(FormValidationAction, ABC):
         """Like the SDK's, but for every slot of the form, asked for or not."""
         form_slots = set(self.domain_slots(domain))
         slots: dict[str, Any] = {k: v for k, v in tracker.slots_to_validate().items() if k in form_slots}
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        picked = picked_by_place(tracker) if requested in form_slots and slots.get(requested) is None else None
+        if picked is not None:
+            # "den andre": the second button of the question for the requested slot
+            slots[requested] = picked
+            tracker.slots[requested] = picked
         for slot_name, slot_value in list(slots.items()):
             validate = getattr(self, f"validate_{slot_name}", None)
             if validate is None or slot_value is None:

@@ -14,12 +14,12 @@ whole dict as `parse_data` to `UserUttered`, whose constructor merges it into
 _latest_message_data`) is a copy of that `parse_data`, and `UserUttered.as_dict` keeps it for
 the tracker store. So a top-level `language` key survives into the `latest_message` that a
 rasa-sdk action server receives (`tracker.latest_message["language"]`). No `language` entity
-is needed; `emit_entity: true` in the config adds one anyway (value "nb"/"en") for a slot
-with a `from_entity` mapping. Button payloads ("/affirm") go through the whole pipeline before
-the RegexMessageHandler replaces intent and entities, so they carry `language` too, but it is
-the default "nb" (a payload has no words to judge by); events created without NLU (the
-`trigger_intent` API) carry none. Actions should take the language of the last message with
-words in it, as `actions/context.py` does.
+is needed, and the domain has none (its `language` slot is set by the actions);
+`emit_entity: true` in the config would add one (value "nb"/"en"). Button payloads
+("/affirm") go through the whole pipeline before the RegexMessageHandler replaces intent and
+entities, so they carry `language` too, but it is the default "nb" (a payload has no words to
+judge by); events created without NLU (the `trigger_intent` API) carry none. Actions should
+take the language of the last message with words in it, as `actions/context.py` does.
 """
 
 from __future__ import annotations

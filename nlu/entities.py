@@ -21,11 +21,14 @@ from nlu.durations import find_durations, format_hours
 from nlu.identifiers import find_identifiers
 from nlu.money import find_money
 from nlu.numbers import find_numbers, format_decimal
+from nlu.ordinals import find_ordinals
 
 #: The entities this module owns; DIET never gets the last word on these.
 RULE_ENTITIES = frozenset(
-    {"hours", "amount", "rate", "date", "period", "invoice_number", "orgnr", "email"}
+    {"hours", "amount", "rate", "date", "period", "invoice_number", "orgnr", "email", "ordinal"}
 )
+#: Picking one of the options a question offered: "den andre", "nummer to", "the last one".
+CHOOSE_INTENT = "choose"
 # On equal spans, the first in this list wins.
 _SPECIFICITY = ["email", "orgnr", "invoice_number", "rate", "amount", "hours", "date", "period"]
 
@@ -45,14 +48,15 @@ class Entity:
     Attributes:
         entity: the contract's entity name ("hours", "date", ...).
         start, end: the span in the message.
-        value: the normalised value: a float for hours, a string for everything else.
+        value: the normalised value: a float for hours, an int for an ordinal (1 for the
+            first option, -1 for the last), a string for everything else.
         text: the span as written.
     """
 
     entity: str
     start: int
     end: int
-    value: str | float
+    value: str | float | int
     text: str
 
 
@@ -74,6 +78,9 @@ def extract_entities(
     protected = protected or []
     if intent in NO_ENTITY_INTENTS:
         return []
+    if intent == CHOOSE_INTENT:
+        # "den første" is the first option here, not the 1st of the month; "nr 2" no invoice.
+        return [Entity("ordinal", o.start, o.end, o.position, text[o.start:o.end]) for o in find_ordinals(text)]
     numbers = find_numbers(text)
     candidates: list[Entity] = []
 

@@ -155,6 +155,32 @@ def test_a_name_that_fits_several_projects_gets_a_button_each(action_books: sess
     ]
 
 
+def test_a_project_picked_by_its_place_in_the_list_is_taken_like_its_button(
+    action_books: sessionmaker[Session],
+) -> None:
+    owner, _ = books_with_projects(action_books)
+    checked = validate("nett", owner, {"time_project": "nett"}, requested="time_project",
+                       slots={"time_hours": "2.00"})
+    slots = {"time_hours": "2.00", **checked.slots()}
+    asked = run(AskTimeProject(), said("nett", asker=owner, conversation=Conversation(slots=slots)))
+    question = [{"event": "user", "text": "nett"},
+                *({"event": "bot", "text": m.get("text"), "data": {"buttons": m.get("buttons") or []}}
+                  for m in checked.messages + asked.messages)]
+
+    def pick(text: str, place: int) -> Said:
+        conversation = Conversation(slots=slots, events=question, active_loop="log_time_form",
+                                    requested_slot="time_project")
+        tracker = said(text, intent="choose", entities={"ordinal": place},  # type: ignore[dict-item]
+                       asker=owner, conversation=conversation)
+        return run(ValidateLogTimeForm(), tracker, DOMAIN)
+
+    assert pick("den andre", 2).slots()["time_project"] == "Nettside"
+    assert pick("the first one", 1).slots()["time_project"] == "Nettbutikk"
+    assert pick("den siste", -1).slots()["time_project"] == "Nettside"
+    beyond = pick("den tredje", 3)
+    assert "time_project" not in beyond.slots() or beyond.slots()["time_project"] is None
+
+
 def test_an_unknown_project_is_offered_to_be_created_and_created_on_yes(
     action_books: sessionmaker[Session],
 ) -> None:
