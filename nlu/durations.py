@@ -2,9 +2,10 @@
 
 Owns the `hours` entity: "7,5 timer" → 7.5, "en halv time" → 0.5, "to og en halv time" → 2.5,
 "halvannen time" → 1.5, "90 minutter" → 1.5, "1t 30m" → 1.5, "2 hours and 15 min" → 2.25,
-"an hour and a half" → 1.5, "et kvarter" → 0.25, "3 og et halvt kvarter" → 0.875, "-3 timer" → -3
-(a minus is kept, so that the action refuses it instead of logging 3 hours), "1,234 timer" →
-1.234 (before an hour unit, one separator before three digits is a decimal mark).
+"an hour and a half" → 1.5, "en halvtime" → 0.5, "et kvarter" → 0.25, "3 og et halvt kvarter"
+→ 0.875, "-3 timer" → -3 (a minus is kept, so that the action refuses it instead of logging 3
+hours), "1,234 timer" → 1.234 (before an hour unit, one separator before three digits is a
+decimal mark).
 
 A number followed by "timen", "per time", "/t" or "an hour" after money is a rate, not a
 duration; `money` finds those, and the longer span wins when both match.
@@ -31,6 +32,7 @@ AN_HOUR = re.compile(
     re.IGNORECASE,
 )
 HOUR_AND_A_HALF = re.compile(r"\b(?:an\s+)?hour\s+and\s+a\s+half\b", re.IGNORECASE)
+HALF_HOUR_UNIT = re.compile(r"\s*(?:halvtimer|halvtimen|halvtime)\b", re.IGNORECASE)
 QUARTER_UNIT = re.compile(r"\s*(?:kvarter|quarters?(?:\s+of\s+an\s+hour)?)\b", re.IGNORECASE)
 QUARTERS = re.compile(r"\b(?P<n>et|ett|ei|ett|tre|a|one|three)\s+(?:kvarter|quarters?\s+of\s+an\s+hour)\b",
                       re.IGNORECASE)
@@ -84,6 +86,10 @@ def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[D
                     more = Decimal("0.5")
                     end += half.end()
             found.append(Duration(n.start, end, value - more if value < 0 else value + more))
+            continue
+        half_hour = HALF_HOUR_UNIT.match(rest)
+        if half_hour and n.value < 1000:
+            found.append(Duration(n.start, n.end + half_hour.end(), n.value / 2))  # "en halvtime"
             continue
         quarter = QUARTER_UNIT.match(rest)
         if quarter and n.value < 1000:

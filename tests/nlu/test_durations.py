@@ -137,6 +137,8 @@ def test_before_an_hour_unit_a_comma_or_point_is_a_decimal_mark(text: str, span:
         ("et halvt kvarter", "et halvt kvarter", 0.125),
         ("to kvarter", "to kvarter", 0.5),
         ("5 kvarter", "5 kvarter", 1.25),
+        ("før en halvtime på support", "en halvtime", 0.5),
+        ("to halvtimer", "to halvtimer", 1.0),
         ("two and a half hours", "two and a half hours", 2.5),
         ("2 and a half hours", "2 and a half hours", 2.5),
         ("2 and a quarter hours", "2 and a quarter hours", 2.25),
