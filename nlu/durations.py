@@ -38,6 +38,17 @@ QUARTERS = re.compile(r"\b(?P<n>et|ett|ei|ett|tre|a|one|three)\s+(?:kvarter|quar
                       re.IGNORECASE)
 _QUARTER_VALUES = {"et": "0.25", "ett": "0.25", "ei": "0.25", "a": "0.25", "one": "0.25",
                    "tre": "0.75", "three": "0.75"}
+# What may follow an hour unit as part of the same duration: "2 timer og et kvarter" is 2.25.
+FRACTION_AFTER_HOURS = re.compile(
+    r"\s+(?:og|and)\s+(?:(?P<half>en\s+halv|ei\s+halv|a\s+half)|(?P<quarter>et\s+kvarter|ett\s+kvarter|"
+    r"a\s+quarter)|(?P<three>tre\s+kvarter|three\s+quarters))\b",
+    re.IGNORECASE,
+)
+# "1:30 t", "8:30 timer": hours and minutes written like a clock, with an hour unit after.
+CLOCK_DURATION = re.compile(
+    r"(?<![\d:.,])(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?=\s*(?:timer|time|t|h|hours|hrs|hr)(?![a-zæøå/]))",
+    re.IGNORECASE,
+)
 # A duration unit followed by these is a rate ("950 kr per time" is found by `money`).
 _NOT_AFTER = re.compile(r"\s*(?:kr|nok|kroner)\b", re.IGNORECASE)
 
@@ -61,11 +72,15 @@ def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[D
     for m in AN_HOUR.finditer(text):
         value = Decimal("1.5") if m.group("half") else Decimal("1")
         end = m.end()
-        extra = _minutes_after(text, end, nums)
-        if extra is not None and not m.group("half"):
+        extra = None if m.group("half") else _minutes_after(text, end, nums) or _fraction_after(text, end)
+        if extra is not None:
             value += extra[0]
             end = extra[1]
         found.append(Duration(m.start(), end, value))
+    for m in CLOCK_DURATION.finditer(text):
+        hour = HOUR_UNIT.match(text, m.end())
+        assert hour is not None  # the lookahead saw it
+        found.append(Duration(m.start(), hour.end(), Decimal(m.group("h")) + _minutes(Decimal(m.group("m")))))
     for m in QUARTERS.finditer(text):
         found.append(Duration(m.start(), m.end(), Decimal(_QUARTER_VALUES[m.group("n").lower()])))
 
@@ -76,15 +91,10 @@ def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[D
         if hour and abs(value) < 1000:
             # "2 timer" but not "2 t kr"; "2,5 t" fine.
             end = n.end + hour.end()
-            extra = _minutes_after(text, end, nums[i + 1:])
+            extra = _minutes_after(text, end, nums[i + 1:]) or _fraction_after(text, end)
             more = Decimal(0)
             if extra is not None:
                 more, end = extra
-            else:
-                half = re.match(r"\s+(?:og\s+en\s+halv|and\s+a\s+half)\b", text[end:], re.IGNORECASE)
-                if half:
-                    more = Decimal("0.5")
-                    end += half.end()
             found.append(Duration(n.start, end, value - more if value < 0 else value + more))
             continue
         half_hour = HALF_HOUR_UNIT.match(rest)
@@ -100,6 +110,15 @@ def find_durations(text: str, numbers: list[NumberSpan] | None = None) -> list[D
         if minute and not (n.words and minute.group(0).strip().lower() == "m"):
             found.append(Duration(n.start, n.end + minute.end(), _minutes(n.value)))
     return _without_overlaps(found)
+
+
+def _fraction_after(text: str, pos: int) -> tuple[Decimal, int] | None:
+    """Reads "og en halv" / "og et kvarter" / "and three quarters" right after an hour unit:
+    (hours, end)."""
+    m = FRACTION_AFTER_HOURS.match(text, pos)
+    if m is None:
+        return None
+    return Decimal("0.5" if m.group("half") else "0.25" if m.group("quarter") else "0.75"), m.end()
 
 
 def _minutes(minutes: Decimal) -> Decimal:

@@ -118,6 +118,8 @@ def extract_entities(
             continue
         if re.match(r"\s*%|\s*prosent|\s*percent", text[n.end:], re.I):
             continue
+        if re.match(r":\d\d", text[n.end:]) or re.search(r"\d:$", text[:n.start]):
+            continue  # a time of day, "møte 10:15"
         entity = _bare_number_entity(n.value, intent)
         if entity is None:
             continue

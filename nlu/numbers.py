@@ -84,6 +84,9 @@ _FRACTION_AFTER_DIGITS = re.compile(
     + r")\b",
     re.IGNORECASE,
 )
+#: The fraction signs phone keyboards offer: "4½ timer", "½ time".
+FRACTION_SIGNS: dict[str, Decimal] = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75")}
+_FRACTION_SIGN = re.compile(r"(?<![\d½¼¾])[½¼¾]")
 # A minus in front of a number: "-3 timer", "−450 kr", "minus 3 timer". Not after a digit or a
 # letter ("10-12", "2026-03-18", "t-bane"), and glued to the number (a "- " is a dash).
 _MINUS_BEFORE = re.compile(r"(?:(?<![\w.,])[-−–]|\b(?:minus|negative|negativ|negativt)\s+)$", re.IGNORECASE)
@@ -291,6 +294,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
             # "2 og en halv (time)", "2 and a half (hours)": one number, 2.5
             value += FRACTIONS_AFTER_AND[tuple(fraction.group("fraction").lower().split())]
             end = fraction.end()
+        elif not suffix and re.fullmatch(r"\d+", m.group("num")) and (sign := re.match(r" ?([½¼¾])", text[end:])):
+            value += FRACTION_SIGNS[sign.group(1)]  # "4½", "1 ½"
+            end += sign.end()
         if suffix == "k":
             value *= 1000
             end = m.end()
@@ -306,6 +312,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
                 end += after.end()
         found.append(NumberSpan(m.start("num"), end, value, words=False,
                                 decimal_value=_decimal_reading(m.group("num")) if end == m.end("num") else None))
+
+    for sign in _FRACTION_SIGN.finditer(text):
+        found.append(NumberSpan(sign.start(), sign.end(), FRACTION_SIGNS[sign.group(0)], words=False))
 
     words = list(_WORD_RE.finditer(text))
     i = 0

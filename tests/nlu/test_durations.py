@@ -172,3 +172,29 @@ def test_hours_are_json_numbers_without_float_artefacts(text: str, written: str)
 def test_hours_keep_up_to_four_decimals() -> None:
     assert format_hours(Decimal("1.23456")) == 1.2346
     assert format_hours(Decimal("0.30000000000000004")) == 0.3
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "hours"),
+    [
+        ("4½ timer", "4½ timer", 4.5),
+        ("1 ½ time", "1 ½ time", 1.5),
+        ("½ time på support", "½ time", 0.5),
+        ("2¾ t", "2¾ t", 2.75),
+        ("1:30 t", "1:30 t", 1.5),
+        ("8:30 timer i går", "8:30 timer", 8.5),
+        ("1:45h support", "1:45h", 1.75),
+        ("2 timer og et kvarter", "2 timer og et kvarter", 2.25),
+        ("1 time og et kvarter", "1 time og et kvarter", 1.25),
+        ("en time og ett kvarter", "en time og ett kvarter", 1.25),
+        ("3 timer og tre kvarter", "3 timer og tre kvarter", 3.75),
+        ("2 hours and a quarter", "2 hours and a quarter", 2.25),
+        ("an hour and a quarter", "an hour and a quarter", 1.25),
+    ],
+)
+def test_fraction_signs_clock_style_and_quarters_after_the_hours(text: str, span: str, hours: float) -> None:
+    assert hours_in(text) == [(span, hours)]
+
+
+def test_a_time_of_day_is_no_duration() -> None:
+    assert hours_in("møte kl 10:30") == []

@@ -181,3 +181,9 @@ def test_signs_decimal_marks_and_fractions_in_whole_messages(
     text: str, intent: str, expected: list[object], today: date
 ) -> None:
     assert entities(text, today, intent) == expected
+
+
+def test_a_time_of_day_is_not_read_as_hours(today: date) -> None:
+    assert entities("møte 10:15 i dag 2 timer", today, "log_time") == [
+        ("date", "i dag", "2026-03-18"), ("hours", "2 timer", 2.0)
+    ]
