@@ -233,7 +233,7 @@ YEAR = _date(
     r"(?P<year>" + _YEAR + r")" + E
     + r"(?!\s*(?:kr|nok|,-|timer|t\b|h\b|hours|kroner))"
 )
-RANGE_JOIN = re.compile(r"^\s*(?:til|to|until|till|-|–|—|og|and|through)\s*$", re.IGNORECASE)
+RANGE_JOIN = re.compile(r"^\s*(?:til|to|until|till|-|–|—|/|og|and|through)\s*$", re.IGNORECASE)
 RANGE_START = re.compile(r"(?:fra|from|between|mellom|fom|f\.o\.m\.)\s*$", re.IGNORECASE)
 
 

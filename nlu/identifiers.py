@@ -35,7 +35,7 @@ INVOICE = re.compile(
 ORGNR_LABELLED = re.compile(
     r"(?<![\w])(?:org\.?\s*nr|orgnr|org\.?\s*nummer|organisasjonsnummer|organisasjonsnr|org\.?\s*no|"
     r"org(?:anisation|anization)?\s+(?:number|no)|org|company\s+(?:number|no|id)|foretaksnummer)"
-    r"\.?\s*(?::|er|is|=)?\s*(?:no\s*)?(?P<num>\d{3}[ \u00a0.]?\d{3}[ \u00a0.]?\d{3})(?![\w])",
+    r"\.?\s*(?::|er|is|=)?\s*(?:no\s*)?(?P<num>\d{3}[ \u00a0.-]?\d{3}[ \u00a0.-]?\d{3})(?![\w])",
     re.IGNORECASE,
 )
 ORGNR_BARE = re.compile(r"(?<![\w.,])(?P<num>\d{3}[ \u00a0]\d{3}[ \u00a0]\d{3}|\d{9})(?![\w.,]|\s*(?:kr|nok|,-))",

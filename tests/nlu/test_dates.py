@@ -129,6 +129,8 @@ def test_a_day_is_an_iso_date(text: str, span: str, value: str, today: date) -> 
         ("i jan", "jan", "2026-01-01/2026-01-31"),
         ("jul 2025", "jul 2025", "2025-07-01/2025-07-31"),
         ("januar og februar", "januar og februar", "2026-01-01/2026-02-28"),
+        ("mva for jan/feb", "jan/feb", "2026-01-01/2026-02-28"),
+        ("januar/februar", "januar/februar", "2026-01-01/2026-02-28"),
         ("the last 7 days", "the last 7 days", "2026-03-12/2026-03-18"),
         ("from march 1 to march 15", "from march 1 to march 15", "2026-03-01/2026-03-15"),
     ],

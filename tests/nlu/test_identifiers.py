@@ -47,6 +47,7 @@ def test_an_invoice_number_is_its_digits(text: str, span: str, value: str) -> No
         ("ny kunde 987654321", "987654321", "987654321"),
         ("ny kunde 987 654 321", "987 654 321", "987654321"),
         ("orgnr 923.609.016", "923.609.016", "923609016"),
+        ("org.nr. 923-609-016", "923-609-016", "923609016"),
     ],
 )
 def test_an_organisation_number_is_nine_digits(text: str, span: str, value: str) -> None:
