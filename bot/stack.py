@@ -6,6 +6,8 @@ needed, and all of them stop together on Ctrl-C (or when one of them dies).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import signal
@@ -21,6 +23,7 @@ from pathlib import Path
 from bot.training import rasa_env
 from ledger.settings import PROJECT_ROOT, Settings
 
+PR_SET_PDEATHSIG = 1
 VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 
@@ -41,7 +44,7 @@ class Service:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            preexec_fn=_own_group_dying_with_parent,
         )
 
     def alive(self) -> bool:
@@ -57,6 +60,17 @@ class Service:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(5)
+
+
+def _own_group_dying_with_parent() -> None:
+    """In the child before it runs: its own process group (so a stop reaches its children
+    too), and a SIGTERM from the kernel if the supervisor dies without stopping it (Linux)."""
+    os.setsid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def http_ok(url: str, check: Callable[[bytes], bool] | None = None) -> Callable[[], bool]:
