@@ -32,12 +32,21 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.clock import today
 from nlu.entities import (
+    CHOOSE_INTENT,
     NO_ENTITY_INTENTS,
     RULE_ENTITIES,
     attach_numbers_to_names,
@@ -102,6 +111,17 @@ class LanguageDetector(GraphComponent):
         return messages
 
 
+def _not_understood(message: Message) -> None:
+    """Turns the classifier's intent into `nlu_fallback`, as the FallbackClassifier does, with
+    the intent ruled out dropped from the ranking."""
+    ruled_out = (message.get(INTENT) or {}).get("name")
+    confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 1.0)
+    fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: confidence}
+    ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != ruled_out]
+    message.set(INTENT, fallback, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Finds and normalises hours, amount, rate, date, period, invoice_number, orgnr and email.
@@ -143,6 +163,12 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
         others = [e for e in message.get(ENTITIES, []) if e.get("entity") not in RULE_ENTITIES]
         names = [(int(e["start"]), int(e["end"])) for e in others if "start" in e and "end" in e]
         ours = extract_entities(text, day, intent=intent, protected=names)
+        if intent == CHOOSE_INTENT and not ours:
+            # A pick by place names a place: "3" or "1.5" alone is an answer to the question
+            # ("how many hours?"), which the form reads from the text, as for any message the
+            # classifier is unsure of.
+            _not_understood(message)
+            intent = DEFAULT_NLU_FALLBACK_INTENT_NAME
         ours, others = attach_numbers_to_names(text, ours, others)
         taken = [(e.start, e.end) for e in ours]
 

@@ -4,8 +4,8 @@ Owns the `ordinal` entity of the `choose` intent: "den første" → 1, "nummer t
 3, "the second one" → 2, "2." → 2, "den siste" / "the last one" → -1 (counted from the end),
 "den øverste" → 1. The action counts it among the buttons of the question it asked.
 
-Only read when the classifier found `choose`: "den andre" is also "the other one", "den
-første" also a date, and "2" alone an answer to "how many hours?".
+Only read when the classifier found `choose`: "den andre" is also "the other one" and "den
+første" also a date. A number alone ("2") is no place: it answers "how many hours?".
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ _COUNTED = r"(?:nummer|nr|no|number|num|#|alternativ|alternativet|option|valg|ch
 ORDINAL_RE = re.compile(
     rf"(?<![\w])(?:(?P<word>{_WORDS})"
     rf"|(?P<digit_ordinal>\d{{1,2}})(?:\.|st|nd|rd|th|te|de|ende)"
-    rf"|{_COUNTED}\.?\s*(?P<counted>\d{{1,2}}|{_NUMBERS})"
-    rf"|^\s*(?P<alone>\d{{1,2}})\s*$)(?![\w])",
+    rf"|{_COUNTED}\.?\s*(?P<counted>\d{{1,2}}|{_NUMBERS}))(?![\w])",
     re.IGNORECASE,
 )
 
@@ -76,12 +75,9 @@ def find_ordinals(text: str) -> list[Ordinal]:
             position = ORDINAL_WORDS[m.group("word").lower()]
         elif m.group("digit_ordinal"):
             position = int(m.group("digit_ordinal"))
-        elif m.group("counted"):
+        else:
             counted = m.group("counted").lower()
             position = int(counted) if counted.isdigit() else NUMBER_WORDS[counted]
-        else:
-            position = int(m.group("alone"))
         if position == LAST or 1 <= position <= _MOST:
-            start, end = m.span("alone") if m.group("alone") else m.span()
-            found.append(Ordinal(start, end, position))
+            found.append(Ordinal(m.start(), m.end(), position))
     return found

@@ -141,3 +141,15 @@ def test_language_reaches_the_latest_message_an_action_server_gets(pinned_today:
         tracker = DialogueStateTracker.from_events("someone", [event])
         state = tracker.current_state(EventVerbosity.AFTER_RESTART)
         assert state["latest_message"]["language"] == "en"
+
+
+def test_a_pick_without_a_place_is_not_understood(pinned_today: None, tmp_path: Any) -> None:
+    """A number alone that the classifier took for a pick is an answer the form reads from the
+    text; "den andre" is a pick."""
+    message = parse("3", tmp_path, "choose")
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert [i["name"] for i in message.get("intent_ranking")] == ["nlu_fallback"]
+    assert message.get("entities") == []
+    picked = parse("den andre", tmp_path, "choose")
+    assert picked.get("intent")["name"] == "choose"
+    assert [(e["entity"], e["value"]) for e in picked.get("entities")] == [("ordinal", 2)]
