@@ -48,6 +48,7 @@ from nlu.clock import today
 from nlu.entities import (
     CHOOSE_INTENT,
     NO_ENTITY_INTENTS,
+    NO_NAME_INTENTS,
     RULE_ENTITIES,
     attach_numbers_to_names,
     extend_names,
@@ -178,7 +179,7 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
             if "start" not in e or "end" not in e or e.get("entity") == LANGUAGE_KEY:
                 kept.append(e)
                 continue
-            if intent in NO_ENTITY_INTENTS:
+            if intent in NO_ENTITY_INTENTS or intent in NO_NAME_INTENTS:
                 continue
             if e.get("entity") == "company" and intent != "switch_company":
                 continue  # a client company is only named to switch to it ("taxi to the airport")

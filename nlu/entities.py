@@ -39,6 +39,9 @@ _RATE_INTENTS = {"create_project"}
 # Small talk has nothing to post: "ha det, snakkes i morgen" and "tusen takk" carry no date or
 # amount, and "hva blir været i morgen" is out of scope whatever day it names.
 NO_ENTITY_INTENTS = frozenset({"greet", "goodbye", "thank", "help", "cancel", "out_of_scope"})
+# The balance, the reports and undo take a day or a period, never a name: "har vi penger til
+# lønn?" names no project, and a name found there would fill a form's slot in a detour.
+NO_NAME_INTENTS = frozenset({"check_balance", "show_profit", "show_vat", "show_deadlines", "undo"})
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,9 @@ def test_a_pick_without_a_place_is_not_understood(pinned_today: None, tmp_path: 
     picked = parse("den andre", tmp_path, "choose")
     assert picked.get("intent")["name"] == "choose"
     assert [(e["entity"], e["value"]) for e in picked.get("entities")] == [("ordinal", 2)]
+
+
+def test_the_balance_and_the_reports_carry_no_names(pinned_today: None, tmp_path: Any) -> None:
+    diet = [{"entity": "project", "start": 18, "end": 22, "value": "lønn", "extractor": "DIETClassifier"}]
+    message = parse("har vi penger til lønn i dag?", tmp_path, "check_balance", diet)
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("date", "2026-03-18")]
