@@ -53,6 +53,7 @@ from nlu.entities import (
     attach_numbers_to_names,
     extend_names,
     extract_entities,
+    join_split_projects,
     merge_adjacent,
     trim_name,
 )
@@ -190,7 +191,7 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
                 e = {**e, "start": span[0], "end": span[1], "value": text[span[0]:span[1]]}
             names.append(e)
         by_span = {(e["entity"], e["start"], e["end"]): e for e in names}
-        joined = merge_adjacent(text, list(by_span))
+        joined = join_split_projects(text, merge_adjacent(text, list(by_span)))
         for (kind, start, end), (_, new_start, new_end) in zip(
             joined, extend_names(text, joined, taken, STOP_WORDS), strict=True
         ):

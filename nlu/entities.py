@@ -216,6 +216,23 @@ def merge_adjacent(text: str, names: list[tuple[str, int, int]]) -> list[tuple[s
     return merged
 
 
+def join_split_projects(text: str, names: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Joins a project name the entity model split in two kinds: projects are often a thing
+    and a place ("garasje nesodden"), and the place alone is sometimes tagged as a customer.
+    A one-word customer right after a one-word project, with only a space between, is the
+    project's second word; customers are named with "for" ("garasje for Hansen")."""
+    joined: list[tuple[str, int, int]] = []
+    for name in sorted(names, key=lambda n: n[1]):
+        if joined:
+            kind, start, end = joined[-1]
+            if (kind == "project" and name[0] == "customer" and text[end:name[1]] == " "
+                    and " " not in text[start:end].strip() and " " not in text[name[1]:name[2]].strip()):
+                joined[-1] = (kind, start, name[2])
+                continue
+        joined.append(name)
+    return joined
+
+
 def attach_numbers_to_names(
     text: str, ours: list[Entity], names: list[dict[str, Any]]
 ) -> tuple[list[Entity], list[dict[str, Any]]]:

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from nlu.entities import attach_numbers_to_names, extend_names, extract_entities, merge_adjacent, trim_name
+from nlu.entities import (
+    attach_numbers_to_names,
+    extend_names,
+    extract_entities,
+    join_split_projects,
+    merge_adjacent,
+    trim_name,
+)
 
 
 def entities(text: str, today: date, intent: str | None = None,
@@ -187,3 +194,22 @@ def test_a_time_of_day_is_not_read_as_hours(today: date) -> None:
     assert entities("møte 10:15 i dag 2 timer", today, "log_time") == [
         ("date", "i dag", "2026-03-18"), ("hours", "2 timer", 2.0)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("spent 8h on garasje nesodden on tuesday", [("project", 12, 19), ("customer", 20, 28)],
+         [("project", 12, 28)]),
+        ("før 3 timer på garasje for hansen", [("project", 15, 22), ("customer", 27, 33)],
+         [("project", 15, 22), ("customer", 27, 33)]),
+        ("fakturer hansen nettside", [("customer", 9, 15), ("project", 16, 24)],
+         [("customer", 9, 15), ("project", 16, 24)]),
+        ("log 2h on support fjord bygg", [("project", 10, 17), ("customer", 18, 28)],
+         [("project", 10, 17), ("customer", 18, 28)]),
+    ],
+)
+def test_a_place_tagged_as_a_customer_right_after_a_project_is_part_of_it(
+    text: str, names: list[tuple[str, int, int]], expected: list[tuple[str, int, int]]
+) -> None:
+    assert join_split_projects(text, names) == expected
