@@ -134,10 +134,13 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {}
+        # Below this confidence the intent is too unsure to say what a bare number is; the
+        # FallbackClassifier's threshold.
+        return {"sure_confidence": 0.6}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
+        self._sure_confidence = float(config.get("sure_confidence", 0.6))
 
     @classmethod
     def create(
@@ -164,7 +167,9 @@ class NormalisedEntityExtractor(GraphComponent, EntityExtractorMixin):
         intent = (message.get(INTENT) or {}).get("name")
         others = [e for e in message.get(ENTITIES, []) if e.get("entity") not in RULE_ENTITIES]
         names = [(int(e["start"]), int(e["end"])) for e in others if "start" in e and "end" in e]
-        ours = extract_entities(text, day, intent=intent, protected=names)
+        confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 1.0))
+        ours = extract_entities(text, day, intent=intent, protected=names,
+                                sure=confidence >= self._sure_confidence)
         if intent == CHOOSE_INTENT and not ours:
             # A pick by place names a place: "3" or "1.5" alone is an answer to the question
             # ("how many hours?"), which the form reads from the text, as for any message the

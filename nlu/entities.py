@@ -67,16 +67,21 @@ Span = tuple[int, int]
 
 
 def extract_entities(
-    text: str, today: date, intent: str | None = None, protected: list[Span] | None = None
+    text: str, today: date, intent: str | None = None, protected: list[Span] | None = None,
+    sure: bool = True,
 ) -> list[Entity]:
     """Finds the rule-based entities of a message.
 
     Args:
         text: the message.
         today: the day relative dates are resolved against.
-        intent: the intent the classifier found, used only for numbers without a unit.
+        intent: the intent the classifier found, used for numbers without a unit (and to
+            leave small talk and picks by place without other entities).
         protected: spans that are names found by the entity model ("Rema 1000"); numbers
             without a unit inside them are left alone.
+        sure: whether the classifier is sure of the intent. A number without a unit is read
+            only then: "7,5" answering "how many hours?" is no amount because the classifier
+            leaned towards payments; the form reads such an answer from the text.
     """
     protected = protected or []
     if intent in NO_ENTITY_INTENTS:
@@ -111,7 +116,7 @@ def extract_entities(
             kept.append(c)
 
     # Numbers without a unit, read by what the user asks for.
-    for n in numbers:
+    for n in numbers if sure else []:
         if n.words or any(not (n.end <= k.start or n.start >= k.end) for k in kept):
             continue
         if any(p[0] <= n.start and n.end <= p[1] for p in protected):

@@ -30,11 +30,11 @@ def create(cls: Any, tmp_path: Any, config: dict[str, Any] | None = None) -> Any
 
 
 def parse(text: str, tmp_path: Any, intent: str | None = None,
-          diet: list[dict[str, Any]] | None = None) -> Message:
+          diet: list[dict[str, Any]] | None = None, confidence: float = 0.9) -> Message:
     """Runs the two components as the pipeline does after DIET."""
     message = Message(data={"text": text})
     if intent:
-        message.set("intent", {"name": intent, "confidence": 0.9}, add_to_output=True)
+        message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
     if diet:
         message.set("entities", diet, add_to_output=True)
     for cls in (LanguageDetector, NormalisedEntityExtractor):
@@ -159,3 +159,12 @@ def test_the_balance_and_the_reports_carry_no_names(pinned_today: None, tmp_path
     diet = [{"entity": "project", "start": 18, "end": 22, "value": "lønn", "extractor": "DIETClassifier"}]
     message = parse("har vi penger til lønn i dag?", tmp_path, "check_balance", diet)
     assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("date", "2026-03-18")]
+
+
+def test_a_bare_number_is_read_only_when_the_intent_is_sure(pinned_today: None, tmp_path: Any) -> None:
+    assert [(e["entity"], e["value"]) for e in parse("7,5", tmp_path, "register_payment").get("entities")] == [
+        ("amount", "7.50")
+    ]
+    assert parse("7,5", tmp_path, "register_payment", confidence=0.4).get("entities") == []
+    unsure = parse("7,5 timer", tmp_path, "register_payment", confidence=0.4)
+    assert [(e["entity"], e["value"]) for e in unsure.get("entities")] == [("hours", 7.5)]

@@ -213,3 +213,10 @@ def test_a_place_tagged_as_a_customer_right_after_a_project_is_part_of_it(
     text: str, names: list[tuple[str, int, int]], expected: list[tuple[str, int, int]]
 ) -> None:
     assert join_split_projects(text, names) == expected
+
+
+def test_a_number_without_a_unit_is_left_alone_when_the_intent_is_unsure(today: date) -> None:
+    assert entities("betalt 5000 fra hansen", today, "register_payment") == [("amount", "5000", "5000")]
+    assert extract_entities("betalt 5000 fra hansen", today, "register_payment", sure=False) == []
+    assert [(e.entity, e.value) for e in extract_entities("betalt 5000 kr", today, "register_payment",
+                                                            sure=False)] == [("amount", "5000")]
