@@ -13,8 +13,9 @@ from actions.books import sessions
 from actions.context import asker_of
 from actions.periods import parse_day, parse_period
 from actions.replies import render
+from ledger import clock
+from ledger.permissions import Capability, may
 from ledger.reports.balances import bank_balance
-from ledger.workdays import today_in_oslo
 
 
 class ActionCheckBalance(Action):
@@ -30,7 +31,7 @@ class ActionCheckBalance(Action):
         if not asker.known:
             dispatcher.utter_message(text=render(asker.language, "not_signed_in.j2"))
             return []
-        if asker.role == "staff":
+        if not may(asker.role, Capability.KEEP_BOOKS):
             dispatcher.utter_message(text=render(asker.language, "staff_refused.j2"))
             return []
         assert asker.company_id is not None
@@ -48,6 +49,6 @@ def asked_day(tracker: Tracker) -> dt.date | None:
     if day is None:
         span = parse_period(next(tracker.get_latest_entity_values("period"), None))
         day = span[1] if span is not None else None
-    if day is None or day >= today_in_oslo():
+    if day is None or day >= clock.today():
         return None
     return day

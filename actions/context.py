@@ -13,6 +13,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from ledger.corrections import chat_source
+
 LANGUAGES = ("nb", "en")
 
 
@@ -41,7 +43,7 @@ class Asker:
 
     @property
     def source(self) -> str:
-        return f"chat:{self.message_id}" if self.message_id else "chat"
+        return chat_source(self.message_id)
 
 
 def _int(value: Any) -> int | None:

@@ -29,6 +29,7 @@ from ledger.companies import valid_orgnr
 from ledger.customers import clean_email, clean_name, find_customer, resolve_customer
 from ledger.customers import create_customer as ledger_create_customer
 from ledger.errors import InvalidInput, InvalidOrgnr, UnknownCustomer, UnknownProject
+from ledger.permissions import Capability, may
 from ledger.projects import create_project as ledger_create_project
 from ledger.projects import find_project, resolve_project
 
@@ -236,7 +237,7 @@ class ActionProposeCustomer(Action):
         slots = ["new_customer_name", "new_customer_orgnr", "new_customer_email", "new_customer_orgnr_refused"]
         values = form_slot_values(tracker, slots)
         clear = [SlotSet(slot, None) for slot in slots]
-        if not asker.known or asker.role not in ("owner", "accountant") or not values["new_customer_name"]:
+        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not values["new_customer_name"]:
             return clear
         return [
             *clear,
@@ -353,7 +354,7 @@ class ActionProposeProject(Action):
         slots = ["new_project_name", "new_project_customer", "new_project_rate"]
         values = form_slot_values(tracker, slots)
         clear = [SlotSet(slot, None) for slot in slots]
-        if not asker.known or asker.role not in ("owner", "accountant") or not values["new_project_name"]:
+        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not values["new_project_name"]:
             return clear
         rate = values["new_project_rate"]
         customer_rate = _customer_rate(asker, str(values["new_project_customer"])) if not rate else None

@@ -29,11 +29,11 @@ from actions.context import Asker, asker_of
 from actions.forms import CHOICES_SLOT, AskAction, FormValidator, choice_buttons, choices_for
 from actions.periods import parse_day
 from actions.replies import render
+from ledger import clock
 from ledger.companies import company_by_id
 from ledger.errors import InvalidInput, LedgerError, UnknownExpenseCategory
 from ledger.expenses import VEHICLES, ExpensePlan, find_category, plan_expense, register_expense, set_vehicle
 from ledger.reports.account_totals import chart_of
-from ledger.workdays import today_in_oslo
 
 FORM = "register_expense_form"
 AMOUNT, CATEGORY, VENDOR, DATE, VEHICLE = (
@@ -137,7 +137,7 @@ class ValidateRegisterExpenseForm(FormValidator):
     ) -> dict[str, Any]:
         """Takes a day that has come."""
         day = parse_day(value)
-        if day is None or day > today_in_oslo():
+        if day is None or day > clock.today():
             _say(dispatcher, asker_of(tracker), "expense_date_refused.j2", day=day)
             return {DATE: None}
         return {DATE: day.isoformat()}
@@ -216,7 +216,7 @@ class ActionProposeExpense(Action):
         if not asker.known or tracker.get_slot(AMOUNT) is None or tracker.get_slot(CATEGORY) is None:
             return forget  # the form was left without an answer; it has said why
         assert asker.company_id is not None
-        day = parse_day(tracker.get_slot(DATE)) or today_in_oslo()
+        day = parse_day(tracker.get_slot(DATE)) or clock.today()
         vendor = tracker.get_slot(VENDOR)
         amount, category = str(tracker.get_slot(AMOUNT)), str(tracker.get_slot(CATEGORY))
         try:

@@ -30,12 +30,12 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions.confirmation import PENDING_SLOT, RESUME_SLOT
 from actions.context import Asker, asker_of
 from actions.replies import render
+from ledger.permissions import Capability, may
 
 CHOICES_SLOT = "choices"
 CHOOSE_INTENT = "choose"
 ORDINAL_ENTITY = "ordinal"
 _CHOOSE_PAYLOAD = re.compile(r"^/" + CHOOSE_INTENT + r"(\{.*\})$", re.DOTALL)
-BOOKKEEPING_ROLES = ("owner", "accountant")
 
 
 def choices_for(slot: str, entity: str, options: Sequence[str | tuple[str, str]]) -> dict[str, Any]:
@@ -100,12 +100,12 @@ def picked_by_place(tracker: Tracker) -> str | None:
     return str(next(iter(values.values()))) if isinstance(values, dict) and len(values) == 1 else None
 
 
-def refuse_asker(dispatcher: CollectingDispatcher, asker: Asker, roles: Sequence[str]) -> bool:
+def refuse_asker(dispatcher: CollectingDispatcher, asker: Asker, capability: Capability) -> bool:
     """Tells someone who may not do this why (not signed in, or staff); True if refused."""
     if not asker.known:
         dispatcher.utter_message(text=render(asker.language, "not_signed_in.j2"))
         return True
-    if asker.role not in roles:
+    if not may(asker.role, capability):
         dispatcher.utter_message(text=render(asker.language, "staff_refused.j2"))
         return True
     return False
@@ -124,7 +124,7 @@ class FormValidator(FormValidationAction, ABC):
 
     Abstract, so that the action server registers only the concrete validators."""
 
-    roles: Sequence[str] = BOOKKEEPING_ROLES
+    capability: Capability = Capability.KEEP_BOOKS
 
     @abstractmethod
     def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
@@ -139,7 +139,7 @@ class FormValidator(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, self.roles):
+        if refuse_asker(dispatcher, asker, self.capability):
             return self.ended(domain)
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
         if tracker.get_slot(RESUME_SLOT):

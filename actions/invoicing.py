@@ -10,7 +10,6 @@ books changed in between so that the total would differ, nothing is posted.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -36,6 +35,7 @@ from actions.forms import (
     refuse_asker,
 )
 from actions.replies import render
+from ledger import clock
 from ledger.customers import find_customer
 from ledger.documents.mail import SmtpServer, send_invoice
 from ledger.errors import InvalidInput, LedgerError, UnknownInvoice
@@ -53,11 +53,11 @@ from ledger.invoicing import (
     paid_amounts,
 )
 from ledger.models import Invoice, JournalEntry
+from ledger.permissions import Capability, may
 from ledger.projects import billing_rate, find_project
 from ledger.reports.receivables import receivables_aging
 from ledger.settings import get_settings
 from ledger.timesheet import unbilled_hours
-from ledger.workdays import today_in_oslo
 
 INVOICE_FORM = "invoice_form"
 INVOICE_SLOTS = ["invoice_customer", "invoice_project", "invoice_hours", "invoice_amount", "invoice_rate"]
@@ -203,7 +203,7 @@ def _unbilled(asker: Asker, customer: str | None, project: str | None) -> Decima
         if project_id is None and customer_id is None:
             return Decimal("0")
         rows = unbilled_hours(
-            session, asker.company_id, project_id=project_id, customer_id=customer_id, through=today_in_oslo()
+            session, asker.company_id, project_id=project_id, customer_id=customer_id, through=clock.today()
         )
         return sum((row.hours for row in rows), Decimal("0"))
 
@@ -360,7 +360,7 @@ class ActionProposeInvoice(Action):
         asker = asker_of(tracker)
         slots = {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS}
         clear: list[EventType] = [SlotSet(slot, None) for slot in INVOICE_SLOTS] + [SlotSet(CHOICES_SLOT, None)]
-        if not asker.known or asker.role not in ("owner", "accountant") or not slots["invoice_customer"]:
+        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not slots["invoice_customer"]:
             return clear
         values = self._values(asker, slots)
         try:
@@ -415,7 +415,7 @@ def open_invoices(session: Session, company_id: int, customer: str | None = None
             return []
         customer_id = found.id
     paid = paid_amounts(session, company_id)
-    today = today_in_oslo()
+    today = clock.today()
     rows = []
     for invoice in list_invoices(session, company_id, status="unpaid", customer_id=customer_id):
         owed = open_amount(invoice, paid.get(invoice.id, Decimal("0.00")))
@@ -561,7 +561,7 @@ class ActionProposeCredit(Action):
             SlotSet("credit_customer", None),
             SlotSet(CHOICES_SLOT, None),
         ]
-        if not asker.known or asker.role not in ("owner", "accountant") or number is None:
+        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or number is None:
             return clear
         values: dict[str, Any] = {"number": number}
         try:
@@ -655,7 +655,7 @@ class ActionShowInvoice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, ("owner", "accountant")):
+        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
             return []
         assert asker.company_id is not None
         try:
@@ -669,7 +669,7 @@ class ActionShowInvoice(Action):
                 shown = invoice_summary(session, invoice)
                 shown["paid"] = paid_amount(session, invoice)
                 shown["open"] = open_amount(invoice, shown["paid"])
-                shown["overdue"] = shown["open"] > 0 and invoice.due_date < today_in_oslo()
+                shown["overdue"] = shown["open"] > 0 and invoice.due_date < clock.today()
         except LedgerError as error:
             dispatcher.utter_message(text=refusal(asker.language, error))
             return []
@@ -688,7 +688,7 @@ class ActionSendInvoice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, ("owner", "accountant")):
+        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
             return []
         try:
             with sessions().begin() as session:
@@ -727,7 +727,7 @@ def post_send_invoice(session: Session, asker: Asker, values: dict[str, Any]) ->
     document = invoice_document(session, invoice)
     email = invoice.customer.email
     send_invoice(document, SmtpServer.from_settings(get_settings()))
-    mark_sent(session, asker.company_id, number, at=dt.datetime.now(dt.UTC))
+    mark_sent(session, asker.company_id, number, at=clock.now())
     return Done(
         "invoice_sent.j2",
         {"number": number, "email": email, "customer": invoice.customer.name, "total": invoice.total},
@@ -751,7 +751,7 @@ class ActionListUnpaid(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, ("owner", "accountant")):
+        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
             return []
         assert asker.company_id is not None
         customer = None
@@ -767,7 +767,7 @@ class ActionListUnpaid(Action):
                 return []
         with sessions().begin() as session:
             rows = open_invoices(session, asker.company_id, customer)
-            aging = receivables_aging(session, asker.company_id, today_in_oslo()) if rows and not customer else None
+            aging = receivables_aging(session, asker.company_id, clock.today()) if rows and not customer else None
         total = sum((row["open"] for row in rows), Decimal("0.00"))
         overdue = sum((row["open"] for row in rows if row["overdue"]), Decimal("0.00"))
         text = render(

@@ -31,10 +31,11 @@ from actions.invoicing import (
     recent_open_buttons,
 )
 from actions.replies import render
+from ledger import clock
 from ledger.errors import LedgerError
 from ledger.invoicing import get_invoice, open_amount, paid_amount, register_payment
 from ledger.models import JournalEntry
-from ledger.workdays import today_in_oslo
+from ledger.permissions import Capability, may
 
 PAYMENT_SLOTS = ["payment_invoice", "payment_customer", "payment_amount", "payment_date"]
 
@@ -85,7 +86,7 @@ class ValidatePaymentForm(FormValidator):
         except ValueError:
             dispatcher.utter_message(text=render(asker.language, "invalid_date.j2", reason="not_a_date"))
             return {"payment_date": None}
-        if day > today_in_oslo():
+        if day > clock.today():
             dispatcher.utter_message(text=render(asker.language, "invalid_date.j2", reason="future", day=day))
             return {"payment_date": None}
         return {"payment_date": day.isoformat()}
@@ -107,7 +108,7 @@ def _register(session: Session, asker: Asker, values: dict[str, Any]) -> dict[st
     invoice = get_invoice(session, asker.company_id, number)
     owed = open_amount(invoice, paid_amount(session, invoice))
     amount = Decimal(str(values["amount"])) if values.get("amount") else owed
-    day = dt.date.fromisoformat(str(values["date"])) if values.get("date") else today_in_oslo()
+    day = dt.date.fromisoformat(str(values["date"])) if values.get("date") else clock.today()
     payment = register_payment(
         session,
         asker.company_id,
@@ -146,12 +147,12 @@ class ActionProposePayment(Action):
         asker = asker_of(tracker)
         slots = {slot: tracker.get_slot(slot) for slot in PAYMENT_SLOTS}
         clear: list[EventType] = [SlotSet(slot, None) for slot in PAYMENT_SLOTS] + [SlotSet(CHOICES_SLOT, None)]
-        if not asker.known or asker.role not in ("owner", "accountant") or not slots["payment_invoice"]:
+        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not slots["payment_invoice"]:
             return clear
         values: dict[str, Any] = {
             "number": int(str(slots["payment_invoice"])),
             "amount": slots["payment_amount"] or "",
-            "date": slots["payment_date"] or today_in_oslo().isoformat(),
+            "date": slots["payment_date"] or clock.today().isoformat(),
         }
         try:
             shown = dry_run(lambda session: _register(session, asker, values))

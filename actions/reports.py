@@ -22,15 +22,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.books import sessions
 from actions.charts import profit_by_month_chart
 from actions.context import Asker, asker_of
-from actions.forms import BOOKKEEPING_ROLES, refuse_asker
+from actions.forms import refuse_asker
 from actions.periods import month_span, parse_period, period_label
 from actions.replies import render
+from ledger import clock
 from ledger.companies import company_by_id
 from ledger.deadlines import Deadline, upcoming_deadlines
+from ledger.permissions import Capability
 from ledger.reports.monthly import MonthResult, monthly_results
 from ledger.reports.profit_and_loss import profit_and_loss
 from ledger.vat import VatReport, VatTerm, company_term_kind, term_of, terms_between, vat_report
-from ledger.workdays import today_in_oslo
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,10 @@ class ActionShowProfit(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, BOOKKEEPING_ROLES):
+        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
             return []
         assert asker.company_id is not None
-        today = today_in_oslo()
+        today = clock.today()
         first, last = _period(tracker) or (dt.date(today.year, 1, 1), today)
         with sessions().begin() as session:
             report = profit_and_loss(session, asker.company_id, first, last)
@@ -131,10 +132,10 @@ class ActionShowVat(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, BOOKKEEPING_ROLES):
+        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
             return []
         assert asker.company_id is not None
-        today = today_in_oslo()
+        today = clock.today()
         span = _period(tracker)
         with sessions().begin() as session:
             company = company_by_id(session, asker.company_id)
@@ -169,10 +170,10 @@ class ActionShowDeadlines(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, BOOKKEEPING_ROLES):
+        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
             return []
         assert asker.company_id is not None
-        today = today_in_oslo()
+        today = clock.today()
         with sessions().begin() as session:
             within_a_year = upcoming_deadlines(session, asker.company_id, today=today, days=400)
         fee = next((d.late_fee_rule for d in within_a_year if d.late_fee_rule is not None), None)

@@ -31,9 +31,11 @@ from actions.context import Asker, asker_of
 from actions.forms import CHOICES_SLOT, AskAction, FormValidator, choice_buttons, choices_for
 from actions.periods import month_span, parse_day, parse_period, period_label
 from actions.replies import render
+from ledger import clock
 from ledger.customers import Choice, resolve_customer
 from ledger.errors import Forbidden, UnknownCustomer, UnknownProject
 from ledger.models import Project
+from ledger.permissions import Capability, may
 from ledger.projects import create_project, get_project, list_projects, resolve_project
 from ledger.timesheet import (
     MAX_HOURS_PER_DAY,
@@ -42,14 +44,12 @@ from ledger.timesheet import (
     time_bank,
     unbilled_hours,
 )
-from ledger.workdays import today_in_oslo
 
 FORM = "log_time_form"
 HOURS, PROJECT, DATE, CUSTOMER = "time_hours", "time_project", "time_date", "time_customer"
 CREATE_PROJECT = "time_create_project"
 PROJECT_ID, CUSTOMER_ID, NEW_PROJECT = "time_project_id", "time_customer_id", "time_project_new"
 FORM_SLOTS = (HOURS, PROJECT, DATE, CUSTOMER, CREATE_PROJECT, PROJECT_ID, CUSTOMER_ID, NEW_PROJECT)
-ALL_ROLES = ("owner", "accountant", "staff")
 MAX_BUTTONS = 6
 
 
@@ -81,7 +81,7 @@ class ValidateLogTimeForm(FormValidator):
     """Checks each answer of the log-time form and asks again, with the reason, when it
     cannot be used. Everyone may log hours (staff their own)."""
 
-    roles = ALL_ROLES
+    capability = Capability.LOG_HOURS
 
     def name(self) -> str:
         return "validate_log_time_form"
@@ -112,7 +112,7 @@ class ValidateLogTimeForm(FormValidator):
     ) -> dict[str, Any]:
         """Takes a day that has come (hours are not logged ahead)."""
         day = parse_day(value)
-        if day is None or day > today_in_oslo():
+        if day is None or day > clock.today():
             _say(dispatcher, asker_of(tracker), "time_date_refused.j2", day=day)
             return {DATE: None}
         return {DATE: day.isoformat()}
@@ -152,7 +152,7 @@ class ValidateLogTimeForm(FormValidator):
             try:
                 resolution = resolve_project(session, asker.company_id, said)
             except UnknownProject:
-                if asker.role == "staff":
+                if not may(asker.role, Capability.KEEP_BOOKS):
                     _say(dispatcher, asker, "time_project_unknown_staff.j2", said=said)
                     return {PROJECT: None, NEW_PROJECT: None, CHOICES_SLOT: None}
                 _say(dispatcher, asker, "time_project_unknown.j2", said=said)
@@ -237,7 +237,7 @@ class ActionProposeLogTime(Action):
         if not asker.known or tracker.get_slot(HOURS) is None or tracker.get_slot(PROJECT) is None:
             return forget  # the form was left without an answer; it has said why
         hours = Decimal(str(tracker.get_slot(HOURS)))
-        day = parse_day(tracker.get_slot(DATE)) or today_in_oslo()
+        day = parse_day(tracker.get_slot(DATE)) or clock.today()
         project_id = tracker.get_slot(PROJECT_ID)
         values: dict[str, Any] = {
             "hours": str(hours),
@@ -247,7 +247,7 @@ class ActionProposeLogTime(Action):
             "customer": tracker.get_slot(CUSTOMER),
             "customer_id": int(tracker.get_slot(CUSTOMER_ID)) if tracker.get_slot(CUSTOMER_ID) else None,
         }
-        shown = {"hours": hours, "date": day, "today": day == today_in_oslo(), "new": project_id is None}
+        shown = {"hours": hours, "date": day, "today": day == clock.today(), "new": project_id is None}
         events = propose(dispatcher, asker.language, "log_time", values, "time_summary.j2", shown=shown, asker=asker)
         return events + forget
 
@@ -258,8 +258,8 @@ def save_time(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
     assert asker.company_id is not None and asker.user_id is not None
     project_id = values.get("project_id")
     if project_id is None:
-        if asker.role == "staff":
-            raise Forbidden("staff do not create projects", role="staff")
+        if not may(asker.role, Capability.KEEP_BOOKS):
+            raise Forbidden("staff do not create projects", role=asker.role)
         project_id = create_project(
             session, asker.company_id, str(values["project"]), customer_id=values.get("customer_id")
         ).id
@@ -282,7 +282,7 @@ def save_time(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
             "hours": entry.hours,
             "project": entry.project.name,
             "date": entry.date,
-            "today": entry.date == today_in_oslo(),
+            "today": entry.date == clock.today(),
             "week_hours": week.logged_hours,
         },
     )
@@ -301,11 +301,11 @@ class ActionShowTime(Action):
             _say(dispatcher, asker, "not_signed_in.j2")
             return []
         assert asker.company_id is not None and asker.user_id is not None
-        today = today_in_oslo()
+        today = clock.today()
         span = parse_period(next(tracker.get_latest_entity_values("period"), None))
         first, last = span or (month_span(today)[0], today)
         project_said = next(tracker.get_latest_entity_values("project"), None)
-        everyone = asker.role in ("owner", "accountant")
+        everyone = may(asker.role, Capability.SEE_EVERYONES_HOURS)
         with sessions().begin() as session:
             project: Project | None = None
             if project_said:

@@ -150,10 +150,10 @@ def _sign_in_text(settings: Settings, details: dict[str, Any]) -> str:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from ledger import clock
     from ledger.exports import journal_text, saft_file
-    from ledger.workdays import today_in_oslo
 
-    today = today_in_oslo()
+    today = clock.today()
     with session_factory(settings.database_url).begin() as session:
         if session.get(Company, args.company) is None:
             raise LedgerError(f"no company {args.company}")

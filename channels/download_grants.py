@@ -17,7 +17,8 @@ import hmac
 
 from sqlalchemy.orm import Session
 
-from ledger.models import User, utcnow
+from ledger import clock
+from ledger.models import User
 
 PREFIX = "grant."
 DEFAULT_TTL = dt.timedelta(seconds=60)
@@ -40,7 +41,7 @@ def issue_grant(
     user = session.get(User, user_id)
     if user is None:
         raise LookupError(f"no user {user_id}")
-    expires = int(((now or utcnow()) + ttl).timestamp())
+    expires = int(((now or clock.now()) + ttl).timestamp())
     return f"{PREFIX}{user_id}.{expires}.{_signature(user.token_hash, user_id, expires, path)}"
 
 
@@ -53,7 +54,7 @@ def user_for_grant(session: Session, credential: str, path: str, *, now: dt.date
         user_id, expires = int(user_text), int(expires_text)
     except ValueError:
         return None
-    if expires < (now or utcnow()).timestamp():
+    if expires < (now or clock.now()).timestamp():
         return None
     user = session.get(User, user_id)
     if user is None:

@@ -28,12 +28,13 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
+from ledger import clock
 from ledger.companies import company_by_id
 from ledger.data import read_table
 from ledger.errors import InvalidInput
 from ledger.money import Money
 from ledger.vat import TermKind, terms_between
-from ledger.workdays import next_working_day, today_in_oslo
+from ledger.workdays import next_working_day
 
 ANNUAL_ACCOUNTS_FEE_STEPS = ((8, 1), (10, 2), (8, 3))
 """(weeks, rettsgebyr per week) in order: 8 × 1 + 10 × 2 + 8 × 3 = 52 at most."""
@@ -209,5 +210,5 @@ def upcoming_deadlines(
     session: Session, company_id: int, *, today: dt.date | None = None, days: int = 365
 ) -> list[Deadline]:
     """The company's deadlines from today (in Oslo) through the next `days` days."""
-    start = today or today_in_oslo()
+    start = today or clock.today()
     return deadlines_between(company_profile(session, company_id), start, start + dt.timedelta(days=days))

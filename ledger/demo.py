@@ -8,7 +8,10 @@ sent and not yet due, one overdue), a few expenses, and an opening balance poste
 equity (2000 share capital, 2050 other equity) chosen so that the bank balance after
 everything is exactly 12 500,00 kr.
 
-Everything is deterministic: dates are counted back from today in Oslo and nothing is random.
+Everything is deterministic: dates are counted back from the clock's today and nothing is
+random. The expenses outweigh what customers can have paid in any five weeks of the year, so
+the opening bank balance is always above the share capital and other equity is a credit on
+every day of the year (the tests build the demo on each of them).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
+from ledger import clock
 from ledger.companies import create_company
 from ledger.customers import create_customer
 from ledger.expenses import register_expense
@@ -31,7 +35,7 @@ from ledger.money import ZERO, Money, round_money
 from ledger.projects import create_project
 from ledger.timesheet import log_time, unbilled_hours
 from ledger.vat import rate_on
-from ledger.workdays import is_working_day, today_in_oslo
+from ledger.workdays import is_working_day
 
 DEMO_NAME = "Fjelltopp Digital AS"
 DEMO_ORGNR = "998877660"
@@ -100,11 +104,11 @@ PROJECTS = (
 
 EXPENSES = (
     # days ago, amount including VAT, category, vendor
-    (40, "15000", "husleie", "Oslo Næringseiendom AS"),
+    (40, "25000", "husleie", "Oslo Næringseiendom AS"),
     (31, "18750", "laptop", "Elkjøp"),
     (24, "1249", "kontorrekvisita", "Clas Ohlson"),
     (12, "599", "telefon", "Telenor"),
-    (10, "15000", "husleie", "Oslo Næringseiendom AS"),
+    (10, "25000", "husleie", "Oslo Næringseiendom AS"),
 )
 
 
@@ -144,8 +148,14 @@ def _log_hours(
 
 def create_demo_company(session: Session, *, today: dt.date | None = None) -> DemoCompany:
     """Create the demo company with its people, customers, projects, hours, invoices, expenses
-    and opening balance (see the module docstring); returns it with the owner's token."""
-    now = today or today_in_oslo()
+    and opening balance (see the module docstring) as of `today` (the clock's by default);
+    returns it with the owner's token."""
+    with clock.pinned(today or clock.today()):
+        return _create_demo_company(session)
+
+
+def _create_demo_company(session: Session) -> DemoCompany:
+    now = clock.today()
 
     def ago(days: int) -> dt.date:
         return now - dt.timedelta(days=days)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ledger import clock
 from ledger.companies import company_by_id
 from ledger.documents.hledger import hledger_journal
 from ledger.documents.model import (
@@ -37,7 +38,6 @@ from ledger.money import ZERO, Money, round_money
 from ledger.reports.account_totals import chart_of
 from ledger.reports.trial_balance import trial_balance
 from ledger.vat import VAT_ACCOUNTS, vat_code_in
-from ledger.workdays import today_in_oslo
 
 RECEIVABLES_ACCOUNT = "1500"
 PAYABLES_ACCOUNT = "2400"
@@ -285,7 +285,7 @@ def saft_input(
         customers=tuple(customers),
         suppliers=tuple(suppliers),
         tax_codes=tuple(tax_codes),
-        created=created or today_in_oslo(),
+        created=created or clock.today(),
         user_id=user_id,
     )
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.errors import Forbidden, InvalidInput, NotFound, UnknownCompany
-from ledger.models import Company, Membership, User, utcnow
-
-ROLES = ("owner", "accountant", "staff")
+from ledger import clock
+from ledger.errors import InvalidInput, NotFound, UnknownCompany
+from ledger.models import Company, Membership, User
+from ledger.permissions import ROLES
 
 
 def hash_secret(secret: str) -> str:
@@ -66,7 +66,7 @@ def add_user(
         email=email,
         token_hash=hash_secret(token),
         link_code_hash=hash_secret(code),
-        link_code_expires_at=utcnow() + link_code_ttl,
+        link_code_expires_at=clock.now() + link_code_ttl,
         active_company_id=company_id,
     )
     session.add(user)
@@ -109,7 +109,7 @@ def redeem_link_code(session: Session, code: str, telegram_user_id: int) -> User
     if not code:
         return None
     user = session.scalar(select(User).where(User.link_code_hash == hash_secret(code)))
-    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < utcnow():
+    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < clock.now():
         return None
     previous = session.scalar(select(User).where(User.telegram_user_id == telegram_user_id))
     if previous is not None and previous.id != user.id:
@@ -126,7 +126,7 @@ def issue_web_session_token(session: Session, code: str) -> tuple[User, str] | N
     """Exchange a link code typed into the web chat for a fresh API token (the code is spent)."""
     code = code.strip().upper()
     user = session.scalar(select(User).where(User.link_code_hash == hash_secret(code)))
-    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < utcnow():
+    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < clock.now():
         return None
     token = new_token()
     user.token_hash = hash_secret(token)
@@ -153,14 +153,6 @@ def role_in(session: Session, user_id: int, company_id: int) -> str:
     )
     if role is None:
         raise UnknownCompany(f"no company {company_id}", company_id=company_id)
-    return role
-
-
-def require_role(session: Session, user_id: int, company_id: int, *allowed: str) -> str:
-    """The user's role, if it is one of `allowed`; otherwise Forbidden (or 404 for strangers)."""
-    role = role_in(session, user_id, company_id)
-    if role not in allowed:
-        raise Forbidden(f"role {role} may not do this", role=role)
     return role
 
 

@@ -36,6 +36,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger import clock
 from ledger.companies import company_by_id
 from ledger.customers import get_customer
 from ledger.documents.model import InvoiceDocument, Language, Party, vat_breakdown
@@ -59,7 +60,6 @@ from ledger.numbering import next_number
 from ledger.projects import billing_rate, get_project
 from ledger.timesheet import unbilled_entries
 from ledger.vat import SALES_CODES, rate_on
-from ledger.workdays import today_in_oslo
 
 RECEIVABLES = "1500"
 BANK = "1920"
@@ -333,7 +333,7 @@ def issue_invoice(
     company's payment terms, numbered in the company's series, with a KID."""
     company = company_by_id(session, company_id)
     customer = get_customer(session, company_id, customer_id)
-    day = issue_date or today_in_oslo()
+    day = issue_date or clock.today()
     ensure_open(session, company_id, day)
     if not lines:
         raise InvalidInput("an invoice needs at least one line")
@@ -509,7 +509,7 @@ def invoice_unbilled_hours(
     in the same transaction. NothingToInvoice when there are none."""
     if (project_id is None) == (customer_id is None):
         raise InvalidInput("invoice the hours of one project or of one customer")
-    day = issue_date or today_in_oslo()
+    day = issue_date or clock.today()
     if project_id is not None:
         project = get_project(session, company_id, project_id)
         if project.customer_id is None:
@@ -640,7 +640,7 @@ def list_invoices(
 def mark_sent(session: Session, company_id: int, number: int, *, at: dt.datetime | None = None) -> Invoice:
     """Record that the invoice went to the customer; an open invoice becomes "sent"."""
     invoice = get_invoice(session, company_id, number, lock=True)
-    when = at or dt.datetime.now(dt.UTC)
+    when = at or clock.now()
     if when.tzinfo is None:
         raise InvalidInput("give the time the invoice was sent with a timezone")
     if invoice.sent_at is None:
@@ -699,7 +699,7 @@ def credit_invoice(
             number=number,
             paid=f"{paid:.2f}",
         )
-    day = credit_date or today_in_oslo()
+    day = credit_date or clock.today()
     ensure_open(session, company_id, day)
     customer = get_customer(session, company_id, invoice.customer_id)
     lines = _priced_lines_of(invoice)
@@ -774,7 +774,7 @@ def register_payment(
             owed=f"{owed:.2f}",
             amount=f"{value:.2f}",
         )
-    day = payment_date or today_in_oslo()
+    day = payment_date or clock.today()
     ensure_open(session, company_id, day)
     customer = get_customer(session, company_id, invoice.customer_id)
     entry = post_entry(
@@ -821,7 +821,7 @@ def reverse_payment(
         entry,
         channel=_channel(channel),
         created_by_id=created_by_id,
-        date=reversal_date or today_in_oslo(),
+        date=reversal_date or clock.today(),
         source=source,
     )
     session.add(

@@ -30,6 +30,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import operators
 
+from ledger import clock
+
 AccountNumber = str
 """A 4-digit NS 4102 account number, kept as text ("1920")."""
 
@@ -98,10 +100,6 @@ class FixedPoint(TypeDecorator[Decimal]):
         return Decimal(int(value)).scaleb(-self.scale).quantize(quantum)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Base(DeclarativeBase):
     type_annotation_map = {
         Decimal: FixedPoint(2),
@@ -141,7 +139,7 @@ class Company(Base):
     payment_terms_days: Mapped[int] = mapped_column(default=14)
     has_employees: Mapped[bool] = mapped_column(default=False)
     vehicle: Mapped[str | None] = mapped_column(String(10))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="company")
     accounts: Mapped[list[Account]] = relationship(back_populates="company")
@@ -172,7 +170,7 @@ class User(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(unique=True)
     language: Mapped[str] = mapped_column(String(2), default="nb")
     active_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
@@ -290,7 +288,7 @@ class JournalEntry(Base):
     voucher_number: Mapped[int]
     date: Mapped[dt.date]
     description: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(200), default="")
@@ -372,7 +370,7 @@ class ClosedPeriod(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     closed_through: Mapped[dt.date]
     reason: Mapped[str] = mapped_column(String(200), default="")
-    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def __repr__(self) -> str:
@@ -402,7 +400,7 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(200))
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any] | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     def __repr__(self) -> str:
         return f"IdempotencyRecord({self.scope}:{self.key})"
@@ -424,7 +422,7 @@ class Customer(Base):
     postcode: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     hourly_rate: Mapped[Decimal | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     def __repr__(self) -> str:
         return f"Customer({self.number}, {self.name!r})"
@@ -441,7 +439,7 @@ class Supplier(Base):
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     orgnr: Mapped[str | None] = mapped_column(String(9))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     def __repr__(self) -> str:
         return f"Supplier({self.number}, {self.name!r})"
@@ -458,7 +456,7 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200))
     hourly_rate: Mapped[Decimal | None]
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     customer: Mapped[Customer | None] = relationship()
 
@@ -486,7 +484,7 @@ class TimeEntry(Base):
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     channel: Mapped[str] = mapped_column(String(20), default="api")
     source: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     project: Mapped[Project] = relationship()
 
@@ -526,7 +524,7 @@ class Invoice(Base):
     buyer_reference: Mapped[str] = mapped_column(String(200), default="")
     sent_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     customer: Mapped[Customer] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -572,7 +570,7 @@ class Payment(Base):
     date: Mapped[dt.date]
     amount: Mapped[Decimal]
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     def __repr__(self) -> str:
         return f"Payment(invoice={self.invoice_id}, {self.amount} on {self.date})"

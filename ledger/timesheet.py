@@ -18,13 +18,15 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ledger import clock
 from ledger.errors import Forbidden, InvalidHours, InvalidInput, NotFound
 from ledger.identity import role_in
 from ledger.journal import CHANNELS
 from ledger.models import Customer, Membership, Project, TimeEntry, User
 from ledger.money import Money, round_money
+from ledger.permissions import Capability, may
 from ledger.projects import billing_rate, get_project
-from ledger.workdays import today_in_oslo, working_days
+from ledger.workdays import working_days
 
 Hours = Decimal
 """A number of hours, at most two decimals."""
@@ -60,7 +62,7 @@ def hours_value(hours: Decimal | int | str) -> Hours:
 def _visible_user(session: Session, company_id: int, actor_id: int, user_id: int | None) -> int | None:
     """Whose hours the actor may act on: staff only their own (Forbidden for anyone else's)."""
     role = role_in(session, actor_id, company_id)
-    if role == "staff":
+    if not may(role, Capability.SEE_EVERYONES_HOURS):
         if user_id is not None and user_id != actor_id:
             raise Forbidden("staff log and see only their own hours", role=role)
         return actor_id
@@ -93,7 +95,7 @@ def log_time(
     project = get_project(session, company_id, project_id)
     if not project.active:
         raise InvalidInput(f"the project {project.name} is closed", project=project.name)
-    if day > today_in_oslo():
+    if day > clock.today():
         raise InvalidInput("hours are logged for days that have come", date=day.isoformat())
     if channel not in CHANNELS:
         raise InvalidInput(f"unknown channel {channel!r}", channel=channel)
@@ -305,7 +307,7 @@ def time_bank(
     """The time bank of `user_id` from `start` through `end` (today in Oslo by default)."""
     if actor_id is not None:
         user_id = _visible_user(session, company_id, actor_id, user_id) or user_id
-    last = end or today_in_oslo()
+    last = end or clock.today()
     if last < start:
         raise InvalidInput("the span ends before it starts", start=start.isoformat(), end=last.isoformat())
     logged = session.scalar(

@@ -23,6 +23,7 @@ from typing import Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ledger import clock
 from ledger.companies import company_by_id
 from ledger.data import read_table
 from ledger.errors import InvalidInput, UnknownVatCode
@@ -31,7 +32,7 @@ from ledger.models import Company, JournalEntry, JournalLine, VatRate
 from ledger.money import ZERO, Money, money, round_money
 from ledger.periods import close_period
 from ledger.reports.balances import account_balance
-from ledger.workdays import next_working_day, today_in_oslo
+from ledger.workdays import next_working_day
 
 SALES_CODES = ("3", "31", "33", "5", "6")
 PURCHASE_CODES = ("1", "11", "13", "0")
@@ -412,7 +413,7 @@ def settle_vat_term(
         raise InvalidInput("the company is not VAT-registered", company_id=company_id)
     if term.kind != company_term_kind(company):
         raise InvalidInput(f"the company reports VAT {company.vat_term}, not {term.kind}", term=term.key)
-    if (today or today_in_oslo()) <= term.end:
+    if (today or clock.today()) <= term.end:
         raise InvalidInput(
             f"term {term.key} runs until {term.end.isoformat()}", term=term.key, end=term.end.isoformat()
         )

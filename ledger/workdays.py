@@ -1,4 +1,4 @@
-"""The Norwegian working calendar: today in Oslo, weekends and public holidays, and the next
+"""The Norwegian working calendar: weekends and public holidays, and the next
 working day that a statutory deadline moves to when it falls on neither.
 
 A deadline to the authorities that falls on a Saturday, Sunday or public holiday moves to the
@@ -9,16 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from holidays.countries.norway import Norway
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def today_in_oslo() -> dt.date:
-    """The date it is now in Norway."""
-    return dt.datetime.now(OSLO).date()
 
 
 @lru_cache(maxsize=64)

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from channels.api.common import ApiError, authorise, in_db, json_response
 from ledger.bank import MAX_STATEMENT_BYTES, ImportResult, import_statement
+from ledger.permissions import Capability
 
 routes = web.RouteTableDef()
 
-MANAGERS = ("owner", "accountant")
 
 
 async def _statement_file(request: web.Request) -> tuple[bytes, str]:
@@ -97,13 +97,13 @@ async def statements(request: web.Request) -> web.Response:
         raise ApiError(413, "too_large", "the statement is too large")
 
     def check(session: Session) -> None:
-        authorise(session, request, *MANAGERS)
+        authorise(session, request, Capability.KEEP_BOOKS)
 
     await in_db(request, check)  # refuse strangers before reading their upload
     data, content_type = await _statement_file(request)
 
     def work(session: Session) -> dict[str, Any]:
-        user, company_id = authorise(session, request, *MANAGERS)
+        user, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         result = import_statement(
             session, company_id, data, content_type, post=post, created_by_id=user.id, channel="import"
         )

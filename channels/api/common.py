@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from channels import download_grants
 from channels.state import SESSIONS
-from ledger import identity
+from ledger import identity, permissions
 from ledger.errors import Forbidden, IdempotencyConflict, LedgerError, NotFound
 from ledger.models import User
+from ledger.permissions import Capability
 
 T = TypeVar("T")
 
@@ -102,14 +103,14 @@ def company_id_of(request: web.Request) -> int:
         raise ApiError(404, "not_found", "no such company") from exc
 
 
-def authorise(session: Session, request: web.Request, *roles: str) -> tuple[User, int]:
-    """The request's user and company, if the user has one of `roles` there (404 for a
-    company the user does not belong to, 403 for a role that may not)."""
+def authorise(session: Session, request: web.Request, capability: Capability) -> tuple[User, int]:
+    """The request's user and company, if the user's role there grants `capability` (404 for
+    a company the user does not belong to, 403 for a role that may not)."""
     user = session.get(User, user_id_of(request))
     if user is None:
         raise ApiError(401, "unauthorized", "a valid bearer token is required")
     company_id = company_id_of(request)
-    identity.require_role(session, user.id, company_id, *(roles or identity.ROLES))
+    permissions.require(session, user.id, company_id, capability)
     return user, company_id
 
 

@@ -12,10 +12,10 @@ from channels.api.body import optional_number, optional_str, required_str
 from channels.api.common import authorise, in_db, json_response, read_json
 from ledger.customers import Resolution, create_customer, get_customer, list_customers, resolve_customer
 from ledger.models import Customer
+from ledger.permissions import Capability
 
 routes = web.RouteTableDef()
 
-MANAGERS = ("owner", "accountant")
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -47,7 +47,7 @@ async def customers(request: web.Request) -> web.Response:
     """The company's customers by name."""
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return {"customers": [customer_json(c) for c in list_customers(session, company_id)]}
 
     return json_response(await in_db(request, read))
@@ -63,7 +63,7 @@ async def add_customer(request: web.Request) -> web.Response:
     rate = optional_number(body, "hourly_rate")
 
     def write(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return customer_json(create_customer(session, company_id, name, orgnr=orgnr, hourly_rate=rate, **details))
 
     return json_response(await in_db(request, write), status=201)
@@ -75,7 +75,7 @@ async def resolve(request: web.Request) -> web.Response:
     said = request.query.get("name", "")
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return resolution_json(resolve_customer(session, company_id, said))
 
     return json_response(await in_db(request, read))
@@ -87,7 +87,7 @@ async def customer(request: web.Request) -> web.Response:
     customer_id = int(request.match_info["customer_id"])
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return customer_json(get_customer(session, company_id, customer_id))
 
     return json_response(await in_db(request, read))

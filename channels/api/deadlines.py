@@ -9,8 +9,9 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from channels.api.common import ApiError, authorise, in_db, json_response, query_int
+from ledger import clock
 from ledger.deadlines import Deadline, upcoming_deadlines
-from ledger.workdays import today_in_oslo
+from ledger.permissions import Capability
 
 routes = web.RouteTableDef()
 
@@ -42,10 +43,10 @@ async def deadlines(request: web.Request) -> web.Response:
     days = 365 if asked is None else asked
     if not 1 <= days <= 3660:
         raise ApiError(400, "invalid_number", "days must be between 1 and 3660")
-    today = today_in_oslo()
+    today = clock.today()
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, "owner", "accountant")
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         found = upcoming_deadlines(session, company_id, today=today, days=days)
         return {"today": today, "deadlines": [deadline_json(d) for d in found]}
 

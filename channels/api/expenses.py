@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from channels.api.body import idempotency_key, optional_bool, optional_date, optional_str, required_number, required_str
 from channels.api.common import authorise, in_db, json_response, read_json
-from channels.api.idempotent import MANAGERS, respond_once
+from channels.api.idempotent import respond_once
+from ledger import clock
 from ledger.expenses import ExpenseRule, add_expense_category, expense_categories, register_expense
 from ledger.idempotency import Result
 from ledger.models import JournalEntry
-from ledger.workdays import today_in_oslo
+from ledger.permissions import Capability
 
 routes = web.RouteTableDef()
 
@@ -37,7 +38,7 @@ async def categories(request: web.Request) -> web.Response:
     """The categories that apply to the company: its own first, then the defaults."""
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return {"categories": [category_json(r) for r in expense_categories(session, company_id)]}
 
     return json_response(await in_db(request, read))
@@ -56,7 +57,7 @@ async def add_category(request: web.Request) -> web.Response:
     note_en = optional_str(body, "note_en")
 
     def write(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         rule = add_expense_category(
             session, company_id, keyword, account, vat_code,
             needs_vehicle=needs_vehicle, note_nb=note_nb, note_en=note_en,
@@ -74,7 +75,7 @@ async def add_expense(request: web.Request) -> web.Response:
     body = await read_json(request)
     amount = required_number(body, "amount")
     category = required_str(body, "category")
-    day = optional_date(body, "date") or today_in_oslo()
+    day = optional_date(body, "date") or clock.today()
     vendor = optional_str(body, "vendor") or None
     source = f"api:{key}"
 

@@ -8,9 +8,10 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from channels.api.common import ApiError, authorise, in_db, query_date, query_int
+from ledger import clock
 from ledger.documents.model import Language
 from ledger.exports import journal_text, saft_file
-from ledger.workdays import today_in_oslo
+from ledger.permissions import Capability
 
 routes = web.RouteTableDef()
 
@@ -20,13 +21,13 @@ JOURNAL_FORMATS = ("hledger", "ledger")
 @routes.get("/api/v1/companies/{cid}/export/saft")
 async def export_saft(request: web.Request) -> web.Response:
     """The SAF-T file of `year` (default: this year)."""
-    today = today_in_oslo()
+    today = clock.today()
     year = query_int(request, "year") or today.year
     if not 1900 <= year <= 9999:
         raise ApiError(400, "invalid_number", "year must be a four-digit year")
 
     def build(session: Session) -> tuple[bytes, str]:
-        user, company_id = authorise(session, request, "owner", "accountant")
+        user, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return saft_file(session, company_id, year, user_id=str(user.id), created=today)
 
     xml, filename = await in_db(request, build)
@@ -46,12 +47,12 @@ async def export_journal(request: web.Request) -> web.Response:
     if form not in JOURNAL_FORMATS:
         raise ApiError(400, "invalid_format", "format must be hledger (ledger-cli reads the same file)")
     first = query_date(request, "from")
-    last = query_date(request, "to") or today_in_oslo()
+    last = query_date(request, "to") or clock.today()
     if first is not None and first > last:
         raise ApiError(400, "invalid_period", "from must not be after to")
 
     def build(session: Session) -> str:
-        user, company_id = authorise(session, request, "owner", "accountant")
+        user, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         language: Language = "en" if user.language == "en" else "nb"
         return journal_text(session, company_id, first, last, language=language)
 

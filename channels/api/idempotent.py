@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from channels.api.common import authorise, in_db, json_response
 from ledger.idempotency import Result, fingerprint, run_once
-
-MANAGERS = ("owner", "accountant")
+from ledger.permissions import Capability
 
 
 async def respond_once(
@@ -23,13 +22,13 @@ async def respond_once(
     key: str | None,
     work: Callable[[Session, int, int], Result],
     answer: Callable[[Session, int, Result], dict[str, Any]],
-    roles: tuple[str, ...] = MANAGERS,
+    capability: Capability = Capability.KEEP_BOOKS,
 ) -> web.Response:
     """Run `work(session, company_id, user_id)` once per key (every time without one) and
     answer 201, or 200 with the first result for a repeat."""
 
     def write(session: Session) -> tuple[bool, dict[str, Any]]:
-        user, company_id = authorise(session, request, *roles)
+        user, company_id = authorise(session, request, capability)
         if key is None:
             return False, answer(session, company_id, work(session, company_id, user.id))
         outcome = run_once(

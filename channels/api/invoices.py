@@ -28,6 +28,7 @@ from channels.api.body import (
 )
 from channels.api.common import ApiError, authorise, in_db, json_response, read_json
 from channels.api.idempotent import respond_once
+from ledger import clock
 from ledger.documents.ehf import ehf_filename, ehf_xml
 from ledger.documents.pdf import invoice_pdf, pdf_filename
 from ledger.idempotency import Result
@@ -48,11 +49,10 @@ from ledger.invoicing import (
 )
 from ledger.models import Customer, Invoice, Payment
 from ledger.money import Money
-from ledger.workdays import today_in_oslo
+from ledger.permissions import Capability
 
 routes = web.RouteTableDef()
 
-MANAGERS = ("owner", "accountant")
 INVOICE = r"/api/v1/companies/{cid}/invoices/{number:\d+}"
 
 
@@ -79,7 +79,7 @@ def invoice_json(session: Session, invoice: Invoice, paid: Money | None = None) 
         "paid": paid,
         "balance": balance,
         "status": public_status(invoice),
-        "overdue": balance > 0 and invoice.due_date < today_in_oslo(),
+        "overdue": balance > 0 and invoice.due_date < clock.today(),
         "sent_at": invoice.sent_at,
         "credits": credits.number if credits else None,
         "credited_by": credited_by,
@@ -141,7 +141,7 @@ async def invoices(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         paid = paid_amounts(session, company_id)
         found = list_invoices(session, company_id, status=status)
         return {"invoices": [invoice_json(session, i, paid.get(i.id, Money("0.00"))) for i in found]}
@@ -203,7 +203,7 @@ async def invoice(request: web.Request) -> web.Response:
     number = _number(request)
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return invoice_json(session, get_invoice(session, company_id, number))
 
     return json_response(await in_db(request, read))
@@ -215,7 +215,7 @@ async def invoice_as_pdf(request: web.Request) -> web.Response:
     number = _number(request)
 
     def build(session: Session) -> tuple[bytes, str]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         doc = invoice_document(session, get_invoice(session, company_id, number))
         return invoice_pdf(doc), pdf_filename(doc)
 
@@ -233,7 +233,7 @@ async def invoice_as_ehf(request: web.Request) -> web.Response:
     number = _number(request)
 
     def build(session: Session) -> tuple[bytes, str]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         doc = invoice_document(session, get_invoice(session, company_id, number))
         return ehf_xml(doc), ehf_filename(doc)
 
@@ -266,7 +266,7 @@ async def pay(request: web.Request) -> web.Response:
     key = idempotency_key(request, required=False)
     body = await read_json(request)
     amount = required_number(body, "amount")
-    day = required_date(body, "date") if body.get("date") is not None else today_in_oslo()
+    day = required_date(body, "date") if body.get("date") is not None else clock.today()
 
     def work(session: Session, company_id: int, user_id: int) -> Result:
         payment = register_payment(
@@ -313,7 +313,7 @@ async def sent(request: web.Request) -> web.Response:
     number = _number(request)
 
     def write(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return invoice_json(session, mark_sent(session, company_id, number))
 
     return json_response(await in_db(request, write))

@@ -265,6 +265,18 @@ SCHEMAS: dict[str, Any] = {
             "issue_date": DATE,
         },
     },
+    "Correction": {
+        "type": "object",
+        "description": "What correcting a voucher did; posted vouchers are never changed.",
+        "properties": {
+            "kind": {"type": "string", "enum": ["credited", "credit_note_final", "payment_reversed", "reversed"]},
+            "voucher": {"type": "string", "description": "The corrected voucher, YYYY-N."},
+            "reversal": {"type": "string", "description": "The correcting voucher, YYYY-N; empty if none."},
+            "amount": MONEY,
+            "invoice_number": {"type": ["integer", "null"]},
+            "credit_note_number": {"type": ["integer", "null"]},
+        },
+    },
     "Invoice": {
         "type": "object",
         "properties": {
@@ -419,21 +431,6 @@ PATHS: dict[str, Any] = {
         "post": operation(
             "One chat turn as the token's user", json_body(ref("ChatReply")), body=ref("ChatRequest"), tag="chat"
         )
-    },
-    "/api/v1/chat/voice": {
-        "post": {
-            "summary": "One spoken turn",
-            "tags": ["chat"],
-            "parameters": [query("company_id", "The company to act for.", {"type": "integer"})],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    t: {"schema": {"type": "string", "format": "binary"}}
-                    for t in ("audio/ogg", "audio/webm", "audio/wav")
-                },
-            },
-            "responses": {"200": json_body(ref("ChatReply")), **ERRORS},
-        }
     },
     "/api/v1/companies/{cid}/customers": {
         "get": operation(
@@ -605,6 +602,15 @@ PATHS: dict[str, Any] = {
             json_body(ref("Journal")),
             parameters=[CID, FROM, TO],
             tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/journal/{voucher}/corrections": {
+        "post": operation(
+            "Correct a voucher: an invoice is credited, a payment reversed, anything else reversed",
+            json_body(ref("Correction"), "Corrected"),
+            parameters=[CID, path("voucher", "The voucher, YYYY-N (e.g. 2026-14)."), IDEMPOTENCY_KEY],
+            tag="journal",
+            status="201",
         )
     },
     "/api/v1/companies/{cid}/reports/{name}": {

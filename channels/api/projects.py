@@ -12,11 +12,11 @@ from channels.api.body import optional_int, optional_number, required_str
 from channels.api.common import authorise, in_db, json_response, query_int, read_json
 from channels.api.customers import resolution_json
 from ledger.models import Project
+from ledger.permissions import Capability
 from ledger.projects import billing_rate, create_project, get_project, list_projects, resolve_project
 
 routes = web.RouteTableDef()
 
-MANAGERS = ("owner", "accountant")
 
 
 def project_json(project: Project) -> dict[str, Any]:
@@ -36,7 +36,7 @@ async def projects(request: web.Request) -> web.Response:
     customer_id = query_int(request, "customer_id")
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return {"projects": [project_json(p) for p in list_projects(session, company_id, customer_id=customer_id)]}
 
     return json_response(await in_db(request, read))
@@ -51,7 +51,7 @@ async def add_project(request: web.Request) -> web.Response:
     rate = optional_number(body, "hourly_rate")
 
     def write(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return project_json(create_project(session, company_id, name, customer_id=customer_id, hourly_rate=rate))
 
     return json_response(await in_db(request, write), status=201)
@@ -63,7 +63,7 @@ async def resolve(request: web.Request) -> web.Response:
     said = request.query.get("name", "")
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return resolution_json(resolve_project(session, company_id, said))
 
     return json_response(await in_db(request, read))
@@ -75,7 +75,7 @@ async def project(request: web.Request) -> web.Response:
     project_id = int(request.match_info["project_id"])
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, *MANAGERS)
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         return project_json(get_project(session, company_id, project_id))
 
     return json_response(await in_db(request, read))

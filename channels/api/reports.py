@@ -13,6 +13,8 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from channels.api.common import ApiError, authorise, in_db, json_response, query_period
+from ledger import clock
+from ledger.permissions import Capability
 from ledger.reports.balance_sheet import BalanceLine, balance_sheet
 from ledger.reports.balances import BANK_ACCOUNT, bank_balance
 from ledger.reports.hours import HoursTotal, hours_report
@@ -22,7 +24,6 @@ from ledger.reports.profit_and_loss import ResultGroup, profit_and_loss
 from ledger.reports.receivables import receivables_aging
 from ledger.reports.trial_balance import trial_balance
 from ledger.vat import VatReport, parse_term, vat_report, vat_reports_between
-from ledger.workdays import today_in_oslo
 
 routes = web.RouteTableDef()
 
@@ -261,10 +262,10 @@ async def report(request: web.Request) -> web.Response:
     """One report of the company for `from`..`to`."""
     name = request.match_info["name"]
     build = REPORTS.get(name)
-    period = query_period(request, today_in_oslo())
+    period = query_period(request, clock.today())
 
     def read(session: Session) -> dict[str, Any]:
-        _, company_id = authorise(session, request, "owner", "accountant")
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         if build is None:
             raise ApiError(404, "unknown_report", f"no report {name!r}; there are: {', '.join(REPORTS)}")
         return {"report": name, **build(session, company_id, period, request)}

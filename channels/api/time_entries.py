@@ -20,6 +20,7 @@ from channels.api.body import (
 from channels.api.common import authorise, in_db, json_response, query_date, query_int, read_json
 from ledger.idempotency import fingerprint, run_once
 from ledger.models import TimeEntry
+from ledger.permissions import Capability
 from ledger.timesheet import list_time_entries, log_time
 
 routes = web.RouteTableDef()
@@ -48,7 +49,7 @@ async def time_entries(request: web.Request) -> web.Response:
     user_id, project_id = query_int(request, "user_id"), query_int(request, "project_id")
 
     def read(session: Session) -> dict[str, Any]:
-        user, company_id = authorise(session, request)
+        user, company_id = authorise(session, request, Capability.LOG_HOURS)
         entries = list_time_entries(
             session, company_id, actor_id=user.id, user_id=user_id, project_id=project_id, start=start, end=end
         )
@@ -71,7 +72,7 @@ async def add_time_entry(request: web.Request) -> web.Response:
     billable = optional_bool(body, "billable", True)
 
     def write(session: Session) -> tuple[bool, dict[str, Any]]:
-        user, company_id = authorise(session, request)
+        user, company_id = authorise(session, request, Capability.LOG_HOURS)
 
         def work(s: Session) -> dict[str, Any]:
             entry = log_time(

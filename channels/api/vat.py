@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from channels.api.common import authorise, in_db, json_response
 from channels.api.reports import vat_report_json
+from ledger import clock
 from ledger.companies import company_by_id
+from ledger.permissions import Capability
 from ledger.vat import company_term_kind, parse_term, settle_vat_term
-from ledger.workdays import today_in_oslo
 
 routes = web.RouteTableDef()
 
@@ -21,10 +22,10 @@ routes = web.RouteTableDef()
 @routes.post("/api/v1/companies/{cid}/vat/{term}/settlement")
 async def settle(request: web.Request) -> web.Response:
     """Settles the term ("2026-5", "2026-annual") and closes its period."""
-    today = today_in_oslo()
+    today = clock.today()
 
     def work(session: Session) -> dict[str, Any]:
-        user, company_id = authorise(session, request, "owner", "accountant")
+        user, company_id = authorise(session, request, Capability.KEEP_BOOKS)
         kind = company_term_kind(company_by_id(session, company_id))
         term = parse_term(request.match_info["term"], kind)
         done = settle_vat_term(session, company_id, term, created_by_id=user.id, channel="api", today=today)

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from ledger import clock
 from ledger.documents.model import CENT, ZERO, AccountKind, AccountRow, JournalEntryRow, Language
 from ledger.errors import LedgerError
 
@@ -122,7 +123,7 @@ def hledger_journal(
         total = sum((value for _, value in openings), ZERO)
         if total:
             raise JournalExportRefused(f"the opening balances add up to {total}, not zero", total=str(total))
-        day = opening_date or (entries[0].date if entries else dt.date.today())
+        day = opening_date or (entries[0].date if entries else clock.today())
         lines = [f"{day.isoformat()} * {OPENING_TITLE[language]}"]
         lines += [_posting(name_of(number), value) for number, value in openings]
         blocks.append("\n".join(lines) + "\n")

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from ledger import clock
+
 Money = Decimal
 """NOK with two decimals."""
 
@@ -369,5 +371,5 @@ class SaftExportInput:
     software_name: str = "Bokbot"
     software_version: str = "0.1.0"
     software_company: str = "Bokbot"
-    created: dt.date = field(default_factory=dt.date.today)
+    created: dt.date = field(default_factory=clock.today)
     user_id: str | None = None

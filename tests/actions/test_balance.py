@@ -9,14 +9,14 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.balance import ActionCheckBalance
+from ledger import clock
 from ledger.identity import add_user
 from ledger.journal import Posting, post_entry
-from ledger.workdays import today_in_oslo
 from tests.actions.chat_builders import Person, action_books, new_company, run, said
 
 __all__ = ["action_books"]
 
-TODAY = today_in_oslo()
+TODAY = clock.today()
 EARLIER = TODAY - dt.timedelta(days=40)
 LATER = TODAY - dt.timedelta(days=10)
 

@@ -17,10 +17,10 @@ from actions.expenses import (
     ValidateRegisterExpenseForm,
     vehicle_of,
 )
+from ledger import clock
 from ledger.formatting import format_date
 from ledger.identity import add_user
 from ledger.models import Company, JournalEntry, JournalLine
-from ledger.workdays import today_in_oslo
 from tests.actions.chat_builders import (
     Conversation,
     Person,
@@ -35,7 +35,7 @@ from tests.actions.chat_builders import (
 __all__ = ["action_books"]
 
 DOMAIN = form_domain("register_expense_form", FORM_SLOTS)
-TODAY = today_in_oslo()
+TODAY = clock.today()
 
 
 def validate(text: str, asker: Person, extracted: dict[str, object], *, requested: str | None = None,

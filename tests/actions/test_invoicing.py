@@ -28,13 +28,13 @@ from actions.invoicing import (
 )
 from actions.payments import ActionProposePayment, AskPaymentInvoice, ValidatePaymentForm
 from actions.undo import ActionUndo
+from ledger import clock
 from ledger.customers import create_customer
 from ledger.identity import add_user
 from ledger.invoicing import get_invoice, invoice_hours, list_invoices
 from ledger.models import Customer, JournalEntry, JournalLine
 from ledger.projects import create_project
 from ledger.timesheet import log_time, unbilled_hours
-from ledger.workdays import today_in_oslo
 from tests.actions.chat_builders import Conversation, Person, Said, action_books, new_company, run, said
 
 __all__ = ["action_books"]
@@ -394,7 +394,7 @@ def test_overdue_invoices_come_with_a_receivables_aging_chart(action_books: sess
     owner = books_with_customers(action_books)
     with action_books.begin() as session:
         customer = session.scalars(select(Customer).where(Customer.name == "Fjord Bygg AS")).one()
-        old = today_in_oslo() - dt.timedelta(days=60)
+        old = clock.today() - dt.timedelta(days=60)
         invoice_hours(session, owner.company_id, customer.id, "3", description="Arbeid", channel="api", issue_date=old)
     listed = run(ActionListUnpaid(), said("hvem skylder meg penger?", intent="list_unpaid", asker=owner))
     assert listed.text.startswith("Utestående 3 750,00 kr, av dette 3 750,00 kr forfalt.")
@@ -617,7 +617,7 @@ def test_a_mail_server_that_does_not_answer_leaves_the_invoice_unsent(
 
 def test_a_projects_unbilled_hours_are_invoiced_and_marked_invoiced(action_books: sessionmaker[Session]) -> None:
     owner = books_with_customers(action_books)
-    yesterday = today_in_oslo() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     with action_books.begin() as session:
         customer = session.scalars(select(Customer).where(Customer.name == "Nordlys AS")).one()
         project = create_project(session, owner.company_id, "Nettside", customer_id=customer.id, hourly_rate="950")

@@ -10,17 +10,17 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.reports import ActionShowDeadlines, ActionShowProfit, ActionShowVat
+from ledger import clock
 from ledger.expenses import register_expense
 from ledger.identity import add_user
 from ledger.journal import Posting, post_entry
 from ledger.models import Company
 from ledger.settings import get_settings
-from ledger.workdays import today_in_oslo
 from tests.actions.chat_builders import Person, action_books, new_company, run, said
 
 __all__ = ["action_books"]
 
-TODAY = today_in_oslo()
+TODAY = clock.today()
 
 
 def sale(books: sessionmaker[Session], company_id: int, day: dt.date, net: str) -> None:

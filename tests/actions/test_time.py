@@ -20,12 +20,12 @@ from actions.time import (
     ValidateLogTimeForm,
 )
 from actions.undo import ActionUndo
+from ledger import clock
 from ledger.customers import create_customer
 from ledger.identity import add_user
 from ledger.models import Project, TimeEntry
 from ledger.projects import create_project
 from ledger.timesheet import log_time
-from ledger.workdays import today_in_oslo
 from tests.actions.chat_builders import (
     Conversation,
     Person,
@@ -40,7 +40,7 @@ from tests.actions.chat_builders import (
 __all__ = ["action_books"]
 
 DOMAIN = form_domain("log_time_form", FORM_SLOTS)
-TODAY = today_in_oslo()
+TODAY = clock.today()
 
 
 def books_with_projects(books: sessionmaker[Session]) -> tuple[Person, Person]:

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy.orm import sessionmaker
 
 from channels.app import create_app
+from ledger import clock
 from ledger.companies import create_company
 from ledger.customers import create_customer
 from ledger.db import make_engine
@@ -24,7 +25,6 @@ from ledger.journal import Posting, post_entry
 from ledger.migrate import upgrade
 from ledger.models import Company
 from ledger.settings import Settings
-from ledger.workdays import today_in_oslo
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _fill(url: str) -> tuple[int, int, dict[str, str]]:
             accountant = add_user(s, cid, "Regn Skapsen", "accountant")
             staff = add_user(s, cid, "Ola Hansen", "staff")
             other = create_company(s, "Annet AS", owner_name="Per Annen")
-            today = today_in_oslo()
+            today = clock.today()
             start = today.replace(month=1, day=1)
             post_entry(
                 s, cid, start, "Aksjekapital",

@@ -34,8 +34,9 @@ async def test_openapi_document_lists_every_mounted_route(tmp_path: Path, aiohtt
     document = await response.json()
     assert document["openapi"].startswith("3.1")
     documented = {(method, p) for p, methods in document["paths"].items() for method in methods}
-    missing = mounted_api_routes(app) - documented
-    assert not missing, f"routes missing from the OpenAPI document: {sorted(missing)}"
+    mounted = mounted_api_routes(app)
+    assert not mounted - documented, f"routes missing from the OpenAPI document: {sorted(mounted - documented)}"
+    assert not documented - mounted, f"documented routes that are not mounted: {sorted(documented - mounted)}"
 
 
 async def test_every_path_parameter_is_declared_and_every_ref_resolves(tmp_path: Path, aiohttp_client: Any) -> None:
@@ -51,14 +52,41 @@ async def test_every_path_parameter_is_declared_and_every_ref_resolves(tmp_path:
         assert name in document["components"][kind], name
 
 
-def test_the_contracts_routes_are_all_documented() -> None:
+# Routes the contract names that open work has not built yet: each is neither mounted nor
+# documented until it is, and then it must leave this table (the test below says so).
+NOT_YET_BUILT: dict[tuple[str, str], str] = {
+    ("post", "/api/v1/chat/voice"): "voice in and out",
+    ("post", "/api/v1/chat/files"): "files in the conversation",
+    ("get", "/api/v1/me/clients/overview"): "accountants across their clients",
+    ("patch", "/api/v1/companies/{cid}"): "the seller's details for § 5-1-1",
+}
+
+
+def contract_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route the API contract (`shared/spec/api.md`) names."""
+    contract = Settings().shared_data.parent / "spec" / "api.md"
+    assert contract.exists(), f"the API contract is missing: {contract}"
+    found = re.findall(
+        r"`((?:GET|POST|PATCH|PUT|DELETE)(?:/(?:GET|POST|PATCH|PUT|DELETE))*) (/api/v1/[^ `?]+)",
+        contract.read_text(encoding="utf-8"),
+    )
+    routes = set()
+    for methods, route in found:
+        for method in methods.split("/"):
+            routes.add((method.lower(), route))
+    return routes
+
+
+def test_the_contracts_routes_are_all_documented_and_mounted(tmp_path: Path) -> None:
     from channels.api.openapi import PATHS
 
-    contract = Settings().shared_data.parent / "spec" / "api.md"
-    if not contract.exists():
-        return
-    routes = re.findall(r"`((?:GET|POST)(?:/POST)?) (/api/v1/[^ `?]+)", contract.read_text(encoding="utf-8"))
-    assert len(routes) >= 15
-    for method, route in routes:
-        for one in method.split("/"):
-            assert one.lower() in PATHS[route], (one, route)
+    routes = contract_routes()
+    assert len(routes) >= 20
+    mounted = mounted_api_routes(_app(tmp_path))
+    for method, route in sorted(routes):
+        if (method, route) in NOT_YET_BUILT:
+            assert (method, route) not in mounted, f"{method} {route} is built now: take it out of NOT_YET_BUILT"
+            assert method not in PATHS.get(route, {}), f"{method} {route} is documented but not built"
+            continue
+        assert method in PATHS.get(route, {}), f"the contract's {method.upper()} {route} is not documented"
+        assert (method, route) in mounted, f"the contract's {method.upper()} {route} is not mounted"

@@ -3,9 +3,11 @@ other companies, terms not yet ended and terms already settled."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from ledger.workdays import today_in_oslo
+from ledger import clock
 from tests.api.report_fixtures import Gateway, gateway
 
 __all__ = ["gateway"]
@@ -17,21 +19,21 @@ def _url(gateway: Gateway, term: str) -> str:
 
 @pytest.mark.parametrize(("role", "status"), [("staff", 403), ("foreign", 404)])
 async def test_settlement_is_refused_for_staff_and_strangers(gateway: Gateway, role: str, status: int) -> None:
-    response = await gateway.client.post(_url(gateway, f"{today_in_oslo().year}-1"), headers=gateway.auth(role))
+    response = await gateway.client.post(_url(gateway, f"{clock.today().year}-1"), headers=gateway.auth(role))
     assert response.status == status
 
 
 @pytest.mark.parametrize("role", ["owner", "accountant"])
 async def test_a_term_is_settled_once_and_closes_the_books(gateway: Gateway, role: str) -> None:
-    if today_in_oslo().month <= 2:
-        pytest.skip("the books' first term of this year has not ended yet")
-    year = today_in_oslo().year
-    first = await gateway.client.post(_url(gateway, f"{year}-1"), headers=gateway.auth(role))
-    assert first.status == 201
-    body = await first.json()
-    assert (body["amount"], body["closed_through"]) == ("1150.00", f"{year}-02-28" if year % 4 else f"{year}-02-29")
-    assert body["report"]["settled"] is True
-    again = await gateway.client.post(_url(gateway, f"{year}-1"), headers=gateway.auth(role))
+    year = clock.today().year  # the books start on 1 January of the clock's year
+    with clock.pinned(dt.date(year, 3, 1)):  # the first term has ended
+        first = await gateway.client.post(_url(gateway, f"{year}-1"), headers=gateway.auth(role))
+        assert first.status == 201
+        body = await first.json()
+        closed = f"{year}-02-28" if year % 4 else f"{year}-02-29"
+        assert (body["amount"], body["closed_through"]) == ("1150.00", closed)
+        assert body["report"]["settled"] is True
+        again = await gateway.client.post(_url(gateway, f"{year}-1"), headers=gateway.auth(role))
     assert again.status == 422
     assert (await again.json())["error"]["code"] == "period_locked"
     bank = await gateway.client.get(

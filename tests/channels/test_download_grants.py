@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from channels.download_grants import issue_grant, user_for_grant
-from ledger import identity
-from ledger.models import User, utcnow
+from ledger import clock, identity
+from ledger.models import User
 from tests.channels.conftest import PDF, Books, GatewayFactory, document_path
 
 
 def test_a_grant_speaks_for_its_user_on_its_path_until_it_expires(books: Books) -> None:
     path = document_path(books.company_id, "10001.pdf")
-    now = utcnow()
+    now = clock.now()
     with books.sessions.begin() as session:
         grant = issue_grant(session, books.owner.user.id, path, now=now)
         assert user_for_grant(session, grant, path, now=now) == books.owner.user.id

@@ -8,15 +8,15 @@ from decimal import Decimal
 
 import requests
 
+from ledger import clock
 from ledger.formatting import format_date, format_money
 from ledger.vat import term_of
-from ledger.workdays import today_in_oslo
 from tests.e2e.conftest import RunningStack
 from tests.e2e.turns import api, fresh, turn
 
 
 def profit_so_far(stack: RunningStack) -> dict[str, str]:
-    today = today_in_oslo()
+    today = clock.today()
     return dict(api(stack, "reports/profit-and-loss", **{"from": dt.date(today.year, 1, 1).isoformat(),
                                                          "to": today.isoformat()}))
 
@@ -47,7 +47,7 @@ def test_the_result_in_english(stack: RunningStack) -> None:
 def test_vat_to_pay_and_the_due_date_are_the_rest_reports(stack: RunningStack) -> None:
     fresh(stack)
     reply = turn(stack, "hvor mye mva skal vi betale?")
-    today = today_in_oslo()
+    today = clock.today()
     for term in (term_of(today).previous(), term_of(today)):
         [report] = api(stack, "reports/vat", term=term.key)["terms"]
         to_pay = Decimal(report["to_pay"])
@@ -64,7 +64,7 @@ def test_vat_to_pay_and_the_due_date_are_the_rest_reports(stack: RunningStack) -
 def test_vat_in_english(stack: RunningStack) -> None:
     fresh(stack)
     reply = turn(stack, "how much VAT do we owe?")
-    current = term_of(today_in_oslo())
+    current = term_of(clock.today())
     assert f"VAT term {current.number} (" in reply.text
     assert "so far" in reply.text and "due " in reply.text
 

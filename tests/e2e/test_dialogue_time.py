@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ledger import clock
 from ledger.formatting import format_date, format_number
-from ledger.workdays import today_in_oslo
 from tests.e2e.conftest import RunningStack
 from tests.e2e.turns import api, fresh, turn
 
@@ -28,14 +28,14 @@ def project_id(stack: RunningStack, name: str) -> int:
 
 
 def hours_today(stack: RunningStack, project: str, token: str | None = None) -> Decimal:
-    today = today_in_oslo().isoformat()
+    today = clock.today().isoformat()
     entries = api(stack, "time-entries", token=token, **{"from": today, "to": today})["time_entries"]
     return sum((Decimal(e["hours"]) for e in entries if e["project_id"] == project_id(stack, project)), Decimal(0))
 
 
 def test_hours_said_at_once_are_confirmed_then_saved_and_shown(stack: RunningStack) -> None:
     fresh(stack)
-    today = today_in_oslo()
+    today = clock.today()
     before = hours_today(stack, "Kassesystem")
     summary = turn(stack, "før 2 timer på kassesystem i dag")
     assert summary.texts[-1] == f"Føre 2 timer på Kassesystem (Bergen Bakeri AS) i dag, {format_date(today, 'nb')}?"
@@ -87,7 +87,7 @@ def test_staff_log_and_see_their_own_hours_only(stack: RunningStack) -> None:
     assert hours_today(stack, "Kassesystem", staff) == before + 3
 
     shown = turn(stack, "show my hours this month", staff)
-    today = today_in_oslo()
+    today = clock.today()
     entries = api(stack, "time-entries", token=staff, **{"from": today.replace(day=1).isoformat(),
                                                          "to": today.isoformat()})["time_entries"]
     mine = sum((Decimal(e["hours"]) for e in entries), Decimal(0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.no import kontonr, orgnr
 
+from ledger import clock
 from ledger.customers import list_customers, resolve_customer
 from ledger.demo import create_demo_company
 from ledger.identity import role_in, user_by_token
@@ -18,7 +20,6 @@ from ledger.models import JournalEntry, JournalLine
 from ledger.projects import list_projects
 from ledger.reports.balances import account_balance, bank_balance
 from ledger.timesheet import unbilled_hours
-from ledger.workdays import today_in_oslo
 
 
 def summary(s: Session, cid: int) -> dict[str, object]:
@@ -30,8 +31,12 @@ def summary(s: Session, cid: int) -> dict[str, object]:
     }
 
 
-def test_the_demo_company_has_realistic_books(sqlite_books: sessionmaker[Session]) -> None:
-    with sqlite_books.begin() as s:
+HARD_DAYS = ["2027-01-01", "2027-02-28", "2028-02-29", "2027-04-10", "2027-07-31", "2026-12-07", "2026-12-31"]
+
+
+@pytest.mark.parametrize("today", [None, *HARD_DAYS])
+def test_the_demo_company_has_realistic_books(sqlite_books: sessionmaker[Session], today: str | None) -> None:
+    with sqlite_books.begin() as s, clock.pinned(today or clock.today()):
         demo = create_demo_company(s)
         cid = demo.company.id
         assert demo.company.vat_registered and demo.company.form == "AS"
@@ -59,7 +64,7 @@ def test_the_demo_company_has_realistic_books(sqlite_books: sessionmaker[Session
         ).one()
         assert lines[0] == lines[1]
         latest = s.scalar(select(func.max(JournalEntry.date)).where(JournalEntry.company_id == cid))
-        assert latest is not None and latest < today_in_oslo()
+        assert latest is not None and latest < clock.today()
 
 
 def test_vouchers_follow_the_calendar(sqlite_books: sessionmaker[Session]) -> None:
@@ -72,8 +77,31 @@ def test_vouchers_follow_the_calendar(sqlite_books: sessionmaker[Session]) -> No
         assert entries[0].description == "Inngående balanse"
 
 
-@pytest.mark.parametrize("today", ["2026-04-10", "2026-01-12", "2026-06-01"])
-def test_the_demo_is_deterministic_and_always_ends_at_12500(tmp_path: object, today: str) -> None:
+def test_other_equity_is_a_credit_on_every_day_of_the_year(tmp_path: Path) -> None:
+    """The opening balance is counted back from the bank target; whatever the calendar puts
+    into the five weeks before today (holidays, short months, a new year), the owners' equity
+    stays positive."""
+    from ledger.db import make_engine
+    from ledger.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path}/year.db"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        first = dt.date(2027, 1, 1)
+        for offset in range(0, 366, 5):
+            today = first + dt.timedelta(days=offset)
+            with sessionmaker(engine).begin() as s:
+                cid = create_demo_company(s, today=today).company.id
+                assert account_balance(s, cid, "2050") < 0, today
+                assert bank_balance(s, cid) == Decimal("12500.00"), today
+                s.rollback()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("today", ["2026-04-10", "2026-01-12", "2026-06-01", *HARD_DAYS])
+def test_the_demo_is_deterministic_and_always_ends_at_12500(tmp_path: Path, today: str) -> None:
     from ledger.db import make_engine
     from ledger.migrate import upgrade
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledger import clock
 from ledger.errors import Forbidden, InvalidHours, InvalidInput, UnknownCompany, UnknownProject
 from ledger.models import TimeEntry
 from ledger.projects import close_project
@@ -21,7 +22,6 @@ from ledger.timesheet import (
     time_bank,
     unbilled_hours,
 )
-from ledger.workdays import today_in_oslo
 from tests.ledger.builders import day, sales_books
 
 
@@ -82,7 +82,7 @@ def test_bad_time_entries_are_refused_and_nothing_is_written(sqlite_books: sessi
     other = sales_books(sqlite_books, name="Annet AS")
     with sqlite_books.begin() as s:
         log_time(s, sb.company_id, sb.owner_id, sb.hytte_id, day("2026-11-02"), "20")
-    tomorrow = today_in_oslo() + dt.timedelta(days=1)
+    tomorrow = clock.today() + dt.timedelta(days=1)
     attempts: list[tuple[dict[str, object], type[Exception]]] = [
         ({"hours": "-1"}, InvalidHours),
         ({"hours": "5"}, InvalidHours),  # 20 + 5 > 24 that day
