@@ -48,14 +48,13 @@ from ledger.invoicing import (
     invoice_unbilled_hours,
     list_invoices,
     mark_sent,
-    open_amount,
+    owed_on,
     paid_amount,
-    paid_amounts,
 )
 from ledger.models import Invoice, JournalEntry
 from ledger.permissions import Capability, may
 from ledger.projects import billing_rate, find_project
-from ledger.reports.receivables import receivables_aging
+from ledger.reports.receivables import open_invoices, receivables_aging
 from ledger.settings import get_settings
 from ledger.timesheet import unbilled_hours
 
@@ -406,36 +405,31 @@ class ActionProposeInvoice(Action):
 # Picking an invoice: by number, or among a customer's open ones
 
 
-def open_invoices(session: Session, company_id: int, customer: str | None = None) -> list[dict[str, Any]]:
-    """The company's invoices with money owed (of one customer, if named), overdue first."""
+def open_invoice_rows(session: Session, company_id: int, customer: str | None = None) -> list[dict[str, Any]]:
+    """The company's invoices with money owed (of one customer, if named), overdue first, as
+    the templates show them."""
     customer_id = None
     if customer:
         found = find_customer(session, company_id, customer)
         if found is None:
             return []
         customer_id = found.id
-    paid = paid_amounts(session, company_id)
-    today = clock.today()
-    rows = []
-    for invoice in list_invoices(session, company_id, status="unpaid", customer_id=customer_id):
-        owed = open_amount(invoice, paid.get(invoice.id, Decimal("0.00")))
-        if owed > 0:
-            rows.append(
-                {
-                    "number": invoice.number,
-                    "customer": invoice.customer.name,
-                    "due_date": invoice.due_date,
-                    "total": invoice.total,
-                    "open": owed,
-                    "overdue": invoice.due_date < today,
-                    "days_overdue": max((today - invoice.due_date).days, 0),
-                }
-            )
-    return sorted(rows, key=lambda r: (not r["overdue"], r["due_date"], r["number"]))
+    return [
+        {
+            "number": owed.number,
+            "customer": owed.customer_name,
+            "due_date": owed.due_date,
+            "total": owed.total,
+            "open": owed.open_amount,
+            "overdue": owed.overdue,
+            "days_overdue": max(owed.days_overdue, 0),
+        }
+        for owed in open_invoices(session, company_id, customer_id=customer_id)
+    ]
 
 
 def invoice_choices(language: str, slot: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Buttons for picking one of `rows` (as `open_invoices` gives them)."""
+    """Buttons for picking one of `rows` (as `open_invoice_rows` gives them)."""
     return choices_for(
         slot,
         "invoice_number",
@@ -488,7 +482,7 @@ def pick_by_customer(
                                              details={"said": str(value)}))
         return {customer_slot: None}
     with sessions().begin() as session:
-        rows = open_invoices(session, asker.company_id, name)
+        rows = open_invoice_rows(session, asker.company_id, name)
     if not rows:
         dispatcher.utter_message(text=render(asker.language, "no_open_invoices.j2", customer=name))
         return {customer_slot: None}
@@ -513,7 +507,7 @@ def check_invoice_number(
         except UnknownInvoice as error:
             dispatcher.utter_message(text=refusal(asker.language, error))
             return {slot: None}
-        owed = open_amount(invoice, paid_amount(session, invoice))
+        owed = owed_on(session, invoice)
     if owed <= 0:
         dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
         return {slot: None}
@@ -541,7 +535,7 @@ def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[
     if tracker.get_slot(CHOICES_SLOT) or asker.company_id is None:
         return []
     with sessions().begin() as session:
-        rows = open_invoices(session, asker.company_id)
+        rows = open_invoice_rows(session, asker.company_id)
     return choice_buttons(invoice_choices(asker.language, slot, rows), slot)
 
 
@@ -628,7 +622,6 @@ def _number_or_latest(tracker: Tracker, asker: Asker, session: Session) -> Invoi
 def _invoice_buttons(session: Session, asker: Asker, intent: str) -> list[dict[str, str]]:
     assert asker.company_id is not None
     invoices = list_invoices(session, asker.company_id, include_credit_notes=False)[-5:]
-    paid = paid_amounts(session, asker.company_id)
     buttons = []
     for invoice in reversed(invoices):
         row = {
@@ -636,7 +629,7 @@ def _invoice_buttons(session: Session, asker: Asker, intent: str) -> list[dict[s
             "customer": invoice.customer.name,
             "due_date": invoice.due_date,
             "total": invoice.total,
-            "open": open_amount(invoice, paid.get(invoice.id, Decimal("0.00"))),
+            "open": owed_on(session, invoice),
             "overdue": False,
             "days_overdue": 0,
         }
@@ -668,7 +661,7 @@ class ActionShowInvoice(Action):
                     return []
                 shown = invoice_summary(session, invoice)
                 shown["paid"] = paid_amount(session, invoice)
-                shown["open"] = open_amount(invoice, shown["paid"])
+                shown["open"] = owed_on(session, invoice)
                 shown["overdue"] = shown["open"] > 0 and invoice.due_date < clock.today()
         except LedgerError as error:
             dispatcher.utter_message(text=refusal(asker.language, error))
@@ -766,7 +759,7 @@ class ActionListUnpaid(Action):
                 )
                 return []
         with sessions().begin() as session:
-            rows = open_invoices(session, asker.company_id, customer)
+            rows = open_invoice_rows(session, asker.company_id, customer)
             aging = receivables_aging(session, asker.company_id, clock.today()) if rows and not customer else None
         total = sum((row["open"] for row in rows), Decimal("0.00"))
         overdue = sum((row["open"] for row in rows if row["overdue"]), Decimal("0.00"))

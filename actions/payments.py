@@ -26,14 +26,14 @@ from actions.forms import CHOICES_SLOT, AskAction, FormValidator
 from actions.invoicing import (
     check_invoice_number,
     customers_offered,
-    open_invoices,
+    open_invoice_rows,
     pick_by_customer,
     recent_open_buttons,
 )
 from actions.replies import render
 from ledger import clock
 from ledger.errors import LedgerError
-from ledger.invoicing import get_invoice, open_amount, paid_amount, register_payment
+from ledger.invoicing import get_invoice, owed_on, register_payment
 from ledger.models import JournalEntry
 from ledger.permissions import Capability, may
 
@@ -72,7 +72,7 @@ class ValidatePaymentForm(FormValidator):
         found: dict[str, Any] = {"payment_amount": str(amount)}
         if not tracker.get_slot("payment_invoice") and not tracker.get_slot("payment_customer"):
             with sessions().begin() as session:
-                owed_that = [r for r in open_invoices(session, asker.company_id) if r["open"] == amount]
+                owed_that = [r for r in open_invoice_rows(session, asker.company_id) if r["open"] == amount]
             if len(owed_that) == 1:
                 found["payment_invoice"] = str(owed_that[0]["number"])
         return found
@@ -106,7 +106,7 @@ def _register(session: Session, asker: Asker, values: dict[str, Any]) -> dict[st
     assert asker.company_id is not None
     number = int(values["number"])
     invoice = get_invoice(session, asker.company_id, number)
-    owed = open_amount(invoice, paid_amount(session, invoice))
+    owed = owed_on(session, invoice)
     amount = Decimal(str(values["amount"])) if values.get("amount") else owed
     day = dt.date.fromisoformat(str(values["date"])) if values.get("date") else clock.today()
     payment = register_payment(

@@ -35,10 +35,11 @@ from sqlalchemy.orm import Session
 from ledger.customers import Choice, match_names
 from ledger.errors import InvalidInput, LedgerError
 from ledger.idempotency import fingerprint, run_once
-from ledger.invoicing import open_amount, paid_amounts, register_payment
+from ledger.invoicing import register_payment
 from ledger.kid import is_valid_kid
-from ledger.models import Customer, IdempotencyRecord, Invoice
+from ledger.models import IdempotencyRecord, Invoice
 from ledger.money import Money
+from ledger.reports.receivables import OpenInvoice, open_invoices
 
 SCOPE = "bank"
 CURRENCY = "NOK"
@@ -352,21 +353,16 @@ class MatchProposal:
 
 
 @dataclass
-class _OpenInvoice:
-    invoice: Invoice
-    customer: Customer
+class _Owed:
+    """An open invoice and what it still owes while a statement's lines are matched."""
+
+    invoice: OpenInvoice
     owed: Money
 
 
-def _open_invoices(session: Session, company_id: int) -> list[_OpenInvoice]:
-    paid = paid_amounts(session, company_id)
-    rows = session.execute(
-        select(Invoice, Customer)
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .where(Invoice.company_id == company_id, Invoice.kind == "invoice")
-        .order_by(Invoice.due_date, Invoice.number)
-    ).all()
-    return [_OpenInvoice(inv, cust, open_amount(inv, paid.get(inv.id, Decimal("0.00")))) for inv, cust in rows]
+def _invoice_with_kid(session: Session, company_id: int, kid: str) -> int | None:
+    """The number of the company's invoice with this KID, open or not."""
+    return session.scalar(select(Invoice.number).where(Invoice.company_id == company_id, Invoice.kid == kid))
 
 
 def _posted_line_ids(session: Session, company_id: int, ids: Sequence[str]) -> set[str]:
@@ -383,32 +379,37 @@ def _posted_line_ids(session: Session, company_id: int, ids: Sequence[str]) -> s
     )
 
 
-def _names_payer(line: StatementLine, candidate: _OpenInvoice) -> bool:
+def _names_payer(line: StatementLine, candidate: _Owed) -> bool:
     if re.search(rf"\b{candidate.invoice.number}\b", line.text):
         return True
     said = line.counterparty or line.text
-    return match_names(said, [Choice(candidate.customer.id, candidate.customer.name)]).outcome != "none"
+    invoice = candidate.invoice
+    return match_names(said, [Choice(invoice.customer_id, invoice.customer_name)]).outcome != "none"
+
+
+def _due_first(invoice: OpenInvoice) -> tuple[dt.date, int]:
+    return invoice.due_date, invoice.number
 
 
 def match_statement(session: Session, company_id: int, lines: Iterable[StatementLine]) -> MatchProposal:
     """Match incoming NOK payments to the company's open invoices: by KID first, then by
     amount and customer. Two lines never use up more than an invoice owes."""
     statement_lines = list(lines)
-    open_invoices = _open_invoices(session, company_id)
-    by_kid = {o.invoice.kid: o for o in open_invoices if o.invoice.kid}
+    owed = [_Owed(o, o.open_amount) for o in sorted(open_invoices(session, company_id), key=_due_first)]
+    by_kid = {o.invoice.kid: o for o in owed if o.invoice.kid}
     posted = _posted_line_ids(session, company_id, [line.line_id for line in statement_lines])
     matches: list[Match] = []
     unmatched: list[Unmatched] = []
 
-    def take(line: StatementLine, target: _OpenInvoice, rule: MatchRule) -> None:
+    def take(line: StatementLine, target: _Owed, rule: MatchRule) -> None:
         target.owed -= line.amount
         matches.append(
             Match(
                 line=line,
-                invoice_id=target.invoice.id,
+                invoice_id=target.invoice.invoice_id,
                 invoice_number=target.invoice.number,
-                customer_id=target.customer.id,
-                customer_name=target.customer.name,
+                customer_id=target.invoice.customer_id,
+                customer_name=target.invoice.customer_name,
                 amount=line.amount,
                 rule=rule,
             )
@@ -426,16 +427,20 @@ def match_statement(session: Session, company_id: int, lines: Iterable[Statement
             continue
         kid = (line.kid or "").replace(" ", "")
         target = by_kid.get(kid) if kid and is_valid_kid(kid) else None
+        closed = _invoice_with_kid(session, company_id, kid) if target is None and kid and is_valid_kid(kid) else None
+        if closed is not None:
+            unmatched.append(Unmatched(line, "invoice_not_open", closed))
+            continue
         if target is not None:
-            if target.invoice.status == "credited" or target.owed <= 0:
+            if target.owed <= 0:
                 unmatched.append(Unmatched(line, "invoice_not_open", target.invoice.number))
             elif line.amount > target.owed:
                 unmatched.append(Unmatched(line, "overpayment", target.invoice.number))
             else:
                 take(line, target, "kid")
             continue
-        fitting = [o for o in open_invoices if o.owed == line.amount and _names_payer(line, o)]
-        customers = {o.customer.id for o in fitting}
+        fitting = [o for o in owed if o.owed == line.amount and _names_payer(line, o)]
+        customers = {o.invoice.customer_id for o in fitting}
         if len(customers) == 1:
             take(line, fitting[0], "amount_and_customer")  # the one due first
         elif customers:

@@ -605,6 +605,11 @@ def open_amount(invoice: Invoice, paid: Money) -> Money:
     return invoice.total - paid
 
 
+def owed_on(session: Session, invoice: Invoice) -> Money:
+    """What is still owed on one invoice now (zero for a credited one or a credit note)."""
+    return open_amount(invoice, paid_amount(session, invoice))
+
+
 def public_status(invoice: Invoice) -> str:
     """The status callers see: "sent" or "unpaid" while money is owed (sent to the customer
     or not yet), "paid", "credited"; a credit note is "issued"."""
@@ -766,7 +771,7 @@ def register_payment(
         raise InvoiceNotOpen(f"{number} is a credit note", number=number)
     if invoice.status == "credited":
         raise InvoiceNotOpen(f"invoice {number} is credited", number=number)
-    owed = open_amount(invoice, paid_amount(session, invoice))
+    owed = owed_on(session, invoice)
     if value > owed:
         raise Overpayment(
             f"invoice {number} has {owed:.2f} owed, less than {value:.2f}",

@@ -22,6 +22,7 @@ from ledger.companies import create_company
 from ledger.db import make_engine
 from ledger.identity import NewUser, add_user
 from ledger.migrate import upgrade
+from ledger.permissions import Capability
 from ledger.settings import Settings
 from tests.channels.fake_rasa import FakeRasaWebhook
 from tests.channels.fake_telegram import TOKEN, FakeTelegram
@@ -117,7 +118,7 @@ def gateway_settings(books: Books, rasa_url: str, **overrides: Any) -> Settings:
 
 async def test_document(request: web.Request) -> web.Response:
     """A file only an owner or accountant may fetch, standing in for an invoice PDF or chart."""
-    await in_db(request, lambda session: authorise(session, request, "owner", "accountant"))
+    await in_db(request, lambda session: authorise(session, request, Capability.KEEP_BOOKS))
     name = request.match_info["name"]
     if name.endswith(".png"):
         return web.Response(body=PNG, content_type="image/png")
