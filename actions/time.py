@@ -37,9 +37,9 @@ from ledger.errors import Forbidden, UnknownCustomer, UnknownProject
 from ledger.models import Project
 from ledger.permissions import Capability, may
 from ledger.projects import create_project, get_project, list_projects, resolve_project
+from ledger.reports.hours import hours_report
 from ledger.timesheet import (
     MAX_HOURS_PER_DAY,
-    hours_by_person_and_project,
     log_time,
     time_bank,
     unbilled_hours,
@@ -322,21 +322,13 @@ class ActionShowTime(Action):
                     )
                     return []
                 project = get_project(session, asker.company_id, chosen.id)
-            rows = hours_by_person_and_project(
+            report = hours_report(
                 session, asker.company_id, first, last, actor_id=asker.user_id,
-                user_id=None if everyone else asker.user_id,
+                user_id=None if everyone else asker.user_id, project_id=project.id if project else None,
             )
-            if project is not None:
-                rows = [r for r in rows if r.project_id == project.id]
-            mine = [r for r in rows if r.user_id == asker.user_id]
             bank = None
             if first <= today:
                 bank = time_bank(session, asker.company_id, asker.user_id, first, min(last, today))
-            people: dict[int, dict[str, Any]] = {}
-            for r in rows:
-                person = people.setdefault(r.user_id, {"name": r.user_name, "hours": Decimal(0), "projects": []})
-                person["hours"] += r.hours
-                person["projects"].append({"name": r.project_name, "hours": r.hours})
             unbilled = (
                 unbilled_hours(session, asker.company_id, project_id=project.id if project else None)
                 if everyone
@@ -348,12 +340,19 @@ class ActionShowTime(Action):
             "time_show.j2",
             period=period_label(first, last, asker.language),
             project=project.name if project else None,
-            my_hours=sum((r.hours for r in mine), Decimal(0)),
-            my_projects=[{"name": r.project_name, "hours": r.hours} for r in mine],
+            my_hours=report.hours_of(asker.user_id),
+            my_projects=[{"name": r.project_name, "hours": r.hours} for r in report.rows_of(asker.user_id)],
             bank=bank,
             everyone=everyone,
-            total=sum((r.hours for r in rows), Decimal(0)),
-            people=sorted(people.values(), key=lambda p: str(p["name"])),
+            total=report.total,
+            people=[
+                {
+                    "name": person.name,
+                    "hours": person.hours,
+                    "projects": [{"name": r.project_name, "hours": r.hours} for r in report.rows_of(person.id)],
+                }
+                for person in report.people
+            ],
             unbilled=unbilled,
         )
         return []

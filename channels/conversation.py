@@ -3,30 +3,30 @@
 before, the hand-off to Rasa, and the replies as typed values in the API's shape.
 
 A message id seen before returns the first answer and reaches Rasa (and so the books) only
-once, even when both copies arrive at the same time.
+once, even when both copies arrive at the same time; the same id with other text is refused
+(`IdempotencyConflict`) and reaches nothing. The ledger's idempotency records keep both.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientSession
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.rasa_client import RasaUnavailable, send_to_rasa
-from ledger import identity
+from ledger import idempotency, identity
 from ledger.errors import NotFound
-from ledger.models import Company, IdempotencyRecord, User
+from ledger.idempotency import Claim
+from ledger.models import Company, User
 
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_ID_LENGTH = 200
+CHAT_SCOPE = "chat"
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,10 @@ def normalise_rasa_messages(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m.as_json() for m in bot_messages_from_rasa(raw)]
 
 
+def _text_of(turn: ChatTurn) -> str:
+    return turn.text.strip()[:MAX_MESSAGE_LENGTH]
+
+
 def _person(session: Session, user: User) -> Person:
     company_name = ""
     memberships = identity.memberships_of(session, user.id)
@@ -242,67 +246,50 @@ class Conversations:
         assert turn.message_id is not None
         return turn.message_id[:MAX_MESSAGE_ID_LENGTH]
 
-    def _claim(self, turn: ChatTurn) -> bool:
-        """Record the message id; False if it was recorded before (a repeat).
+    def _request(self, turn: ChatTurn) -> dict[str, Any]:
+        return {
+            "scope": CHAT_SCOPE,
+            "key": self._key(turn),
+            "request_hash": idempotency.fingerprint({"text": _text_of(turn), "company_id": turn.company_id}),
+            "company_id": None,
+            "user_id": turn.user_id,
+        }
 
-        The look-up settles it on SQLite, whose writers take turns (`BEGIN IMMEDIATE`) and
-        whose unique constraints let NULLs differ; on PostgreSQL two concurrent claims meet
-        in the unique constraint (NULLS NOT DISTINCT) instead."""
-        digest = hashlib.sha256(turn.text.encode("utf-8")).hexdigest()
-        try:
-            with self.sessions.begin() as session:
-                if self._find(session, turn) is not None:
-                    return False
-                session.add(
-                    IdempotencyRecord(
-                        company_id=None,
-                        user_id=turn.user_id,
-                        scope="chat",
-                        key=self._key(turn),
-                        request_hash=digest,
-                        response=None,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
+    def _claim(self, turn: ChatTurn) -> Claim:
+        """Record the message id for its text (the ledger's idempotency, as for REST writes):
+        new, or the first answer (None while it is still being answered); IdempotencyConflict
+        when the id came before with other text."""
+        with self.sessions.begin() as session:
+            return idempotency.claim(session, **self._request(turn))
 
     def _record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
+        where = {"scope": CHAT_SCOPE, "key": self._key(turn), "company_id": None, "user_id": turn.user_id}
         with self.sessions.begin() as session:
-            record = self._find(session, turn)
-            if record is None:
-                return
             if messages is None:
-                session.delete(record)  # Rasa never saw it: let the sender try again
+                idempotency.release(session, **where)  # Rasa never saw it: let the sender try again
             else:
-                record.response = {"messages": [m.as_json() for m in messages]}
-
-    def _find(self, session: Session, turn: ChatTurn) -> IdempotencyRecord | None:
-        return session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == turn.user_id,
-                IdempotencyRecord.company_id.is_(None),
-                IdempotencyRecord.scope == "chat",
-                IdempotencyRecord.key == self._key(turn),
-            )
-        )
+                idempotency.complete(session, **where, result={"messages": [m.as_json() for m in messages]})
 
     def _first_answer(self, turn: ChatTurn) -> tuple[BotMessage, ...] | None:
         with self.sessions.begin() as session:
-            record = self._find(session, turn)
-            if record is None or record.response is None:
-                return None
-            return tuple(BotMessage.from_json(m) for m in record.response.get("messages", []))
+            claimed = idempotency.lookup(session, **self._request(turn))
+        if claimed is None or claimed.outcome is None:
+            return None
+        return tuple(BotMessage.from_json(m) for m in claimed.outcome.result.get("messages", []))
 
     async def answer(self, turn: ChatTurn) -> Answer:
         """The assistant's answer to one message (the first answer again, marked `repeated`,
         for a message id seen before). Raises RasaUnavailable when Rasa does not answer; the
-        message id is then free again, so the sender may retry."""
-        text = turn.text.strip()[:MAX_MESSAGE_LENGTH]
+        message id is then free again, so the sender may retry. Raises IdempotencyConflict,
+        posting nothing, for a message id that came before with other text."""
+        text = _text_of(turn)
         company_id, role = await asyncio.to_thread(self._prepare, turn)
         if turn.message_id:
             claimed = await asyncio.to_thread(self._claim, turn)
-            if not claimed:
+            if claimed.outcome is not None:
+                return Answer(tuple(BotMessage.from_json(m) for m in claimed.outcome.result.get("messages", [])),
+                              repeated=True)
+            if not claimed.new:
                 return Answer(await self._await_first_answer(turn), repeated=True)
         metadata = {
             "user_id": turn.user_id,

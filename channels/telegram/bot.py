@@ -31,7 +31,7 @@ from channels.telegram.delivery import Delivery, Recipient, keep_typing
 from channels.telegram.keyboards import Keyboards
 from channels.telegram.updates import PerChatUpdateProcessor
 from channels.texts import language_of, render
-from ledger.errors import NotFound
+from ledger.errors import IdempotencyConflict, NotFound
 from ledger.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,9 @@ async def converse(
             return
         except NotFound:
             await say(update, person.language, "telegram/no_company.j2")
+            return
+        except IdempotencyConflict:
+            await say(update, person.language, "telegram/message_id_reused.j2")
             return
         if not answer.repeated:
             to = Recipient(chat.id, person.user_id, person.language)

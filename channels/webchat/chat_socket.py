@@ -31,7 +31,7 @@ from channels.conversation import ChatTurn, Conversations, Person
 from channels.rasa_client import RasaUnavailable
 from channels.state import CONVERSATIONS, SETTINGS
 from channels.webchat.origins import origin_allowed
-from ledger.errors import NotFound
+from ledger.errors import IdempotencyConflict, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ async def answer(conversations: Conversations, person: Person, frame: dict[str, 
         return error("assistant_unavailable", message_id)
     except NotFound:
         return error("no_company", message_id)
+    except IdempotencyConflict:
+        return error("message_id_reused", message_id)
     return {"type": "reply", "id": message_id, "messages": result.as_json()}
 
 

@@ -37,6 +37,14 @@ class HoursReport:
     def total(self) -> Decimal:
         return sum((r.hours for r in self.rows), ZERO_HOURS)
 
+    def rows_of(self, user_id: int) -> tuple[PersonProjectHours, ...]:
+        """One person's rows, a row per project."""
+        return tuple(r for r in self.rows if r.user_id == user_id)
+
+    def hours_of(self, user_id: int) -> Decimal:
+        """One person's hours in all."""
+        return sum((r.hours for r in self.rows_of(user_id)), ZERO_HOURS)
+
 
 def _totals(rows: list[tuple[int, str, PersonProjectHours]]) -> tuple[HoursTotal, ...]:
     sums: dict[int, HoursTotal] = {}
@@ -55,10 +63,15 @@ def hours_report(
     end: dt.date | None = None,
     *,
     actor_id: int | None = None,
+    user_id: int | None = None,
+    project_id: int | None = None,
 ) -> HoursReport:
-    """Hours per person and project from `start` to `end` (staff, as `actor_id`, see only
-    their own)."""
-    rows = hours_by_person_and_project(session, company_id, start, end, actor_id=actor_id)
+    """Hours per person and project from `start` to `end`, of one person or one project when
+    given (staff, as `actor_id`, see only their own). The chat and the REST API both read
+    hours here."""
+    rows = hours_by_person_and_project(session, company_id, start, end, actor_id=actor_id, user_id=user_id)
+    if project_id is not None:
+        rows = [r for r in rows if r.project_id == project_id]
     return HoursReport(
         start,
         end,

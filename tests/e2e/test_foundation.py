@@ -70,6 +70,35 @@ def test_the_same_message_id_twice_gets_the_first_answer(stack: RunningStack) ->
     assert texts(first)[0].startswith("Saldoen")
 
 
+def journal_size(stack: RunningStack) -> int:
+    response = stack.get(f"api/v1/companies/{stack.company_id}/journal", **{"from": "2000-01-01", "to": "2099-12-31"})
+    assert response.status_code == 200
+    return len(response.json()["entries"])
+
+
+def test_a_reused_id_with_other_content_is_refused_alike_by_chat_and_rest(stack: RunningStack) -> None:
+    """A chat message id and an Idempotency-Key are the same promise: sent again with other
+    content, both answer 409 with the same error code and post nothing."""
+    before = journal_size(stack)
+    first = stack.chat("hva er saldoen?", message_id="e2e-reused-1")
+    assert first.status_code == 200
+    chat_again = stack.chat("jeg betalte 450 kr for drivstoff i dag", message_id="e2e-reused-1")
+    customers = stack.get(f"api/v1/companies/{stack.company_id}/customers").json()
+    url = f"{stack.gateway_url}api/v1/companies/{stack.company_id}/invoices"
+    headers = {"Authorization": f"Bearer {stack.owner_token}", "Idempotency-Key": "e2e-reused-2"}
+    line = {"description": "Rådgivning", "quantity": "1", "unit_price": "1000", "vat_code": "3"}
+    invoice = {"customer_id": customers[0]["id"], "lines": [line]}
+    rest_first = requests.post(url, json=invoice, headers=headers, timeout=30)
+    assert rest_first.status_code == 201, rest_first.text
+    rest_again = requests.post(url, json={**invoice, "lines": [{**line, "unit_price": "2000"}]}, headers=headers,
+                               timeout=30)
+    assert (chat_again.status_code, rest_again.status_code) == (409, 409)
+    assert chat_again.json()["error"]["code"] == rest_again.json()["error"]["code"] == "idempotency_conflict"
+    assert journal_size(stack) == before + 1  # the first invoice only
+    third = stack.chat("hva er saldoen?", message_id="e2e-reused-1")
+    assert texts(third) == texts(first)
+
+
 def test_the_web_chat_page_is_served(stack: RunningStack) -> None:
     response = requests.get(stack.gateway_url, timeout=10)
     assert response.status_code == 200
