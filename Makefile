@@ -9,7 +9,13 @@ RASA_VERSION := 3.6.21
 # Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango).
 SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run setup test lint types contracts unit nlu-test conversations e2e nlu-report system-deps train bench clean
+# Beside today on SQLite, `make test` runs the unit and end-to-end tests again with the clock
+# pinned to days whose windows cross a year's end, the second of them on PostgreSQL. Any day
+# works the same way: BOKBOT_TODAY=2027-02-28 make test (BOKBOT_TEST_BACKEND=postgresql puts
+# the end-to-end stack on the local PostgreSQL server).
+OTHER_DAYS := 2026-12-31:sqlite 2027-01-01:postgresql
+
+.PHONY: run setup test lint types contracts unit nlu-test conversations e2e other-days nlu-report system-deps train bench clean
 
 run: setup
 	$(VENV)/bin/bokbot up
@@ -42,7 +48,14 @@ train: setup
 	$(VENV)/bin/bokbot train
 
 test: setup system-deps
-	$(MAKE) lint types contracts unit nlu-test conversations e2e
+	$(MAKE) lint types contracts unit nlu-test conversations e2e other-days
+
+other-days:
+	@for pair in $(OTHER_DAYS); do \
+	  day=$${pair%%:*}; backend=$${pair##*:}; \
+	  echo "== the unit and end-to-end tests on $$day ($$backend)"; \
+	  BOKBOT_TODAY=$$day BOKBOT_TEST_BACKEND=$$backend $(MAKE) --no-print-directory unit e2e || exit 1; \
+	done
 
 lint:
 	$(VENV)/bin/ruff check bot nlu actions ledger channels tests bench

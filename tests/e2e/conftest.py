@@ -1,10 +1,12 @@
 """The real assistant for end-to-end tests: a model trained for this run (or reused when one
 matches the training data), the real action server, Rasa server and gateway on free ports,
-and fresh SQLite books with the demo company."""
+and fresh books with the demo company (SQLite, or PostgreSQL with BOKBOT_TEST_BACKEND=postgresql)."""
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,12 +15,14 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from bot import training
 from bot.cli import ensure_demo
 from bot.stack import Stack
 from ledger.migrate import upgrade
 from ledger.settings import PROJECT_ROOT, Settings
+from tests.conftest import PG_ADMIN_URL
 
 pytestmark = pytest.mark.e2e
 
@@ -68,11 +72,36 @@ class RunningStack:
         )
 
 
+BACKEND_VARIABLE = "BOKBOT_TEST_BACKEND"
+"""`sqlite` (the default) or `postgresql`: the books the end-to-end stack runs on."""
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+def books_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Fresh books for the stack: SQLite in a temporary folder, or a new database on the local
+    PostgreSQL server when BOKBOT_TEST_BACKEND=postgresql (dropped afterwards)."""
+    backend = os.environ.get(BACKEND_VARIABLE, "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('books') / 'bokbot.db'}"
+        return
+    assert backend == "postgresql", f"{BACKEND_VARIABLE} is sqlite or postgresql, not {backend!r}"
+    name = f"bokbot_e2e_{secrets.token_hex(6)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, books_url: str) -> Iterator[RunningStack]:
     var_dir = tmp_path_factory.mktemp("bokbot-var")
     settings = Settings(
-        database_url=f"sqlite:///{var_dir / 'bokbot.db'}",
+        database_url=books_url,
         gateway_port=free_port(),
         rasa_port=free_port(),
         action_port=free_port(),

@@ -83,7 +83,7 @@ def test_a_reused_id_with_other_content_is_refused_alike_by_chat_and_rest(stack:
     first = stack.chat("hva er saldoen?", message_id="e2e-reused-1")
     assert first.status_code == 200
     chat_again = stack.chat("jeg betalte 450 kr for drivstoff i dag", message_id="e2e-reused-1")
-    customers = stack.get(f"api/v1/companies/{stack.company_id}/customers").json()
+    customers = stack.get(f"api/v1/companies/{stack.company_id}/customers").json()["customers"]
     url = f"{stack.gateway_url}api/v1/companies/{stack.company_id}/invoices"
     headers = {"Authorization": f"Bearer {stack.owner_token}", "Idempotency-Key": "e2e-reused-2"}
     line = {"description": "Rådgivning", "quantity": "1", "unit_price": "1000", "vat_code": "3"}
