@@ -1,8 +1,8 @@
 """Who is asking, for which company, in which language, through which channel.
 
 The gateway authenticates every message and passes the user, company, role, channel and
-message id to Rasa as message metadata; Rasa's NLU adds the language. Actions read them
-here and nowhere else.
+message id to Rasa as signed message metadata; Rasa's NLU adds the language. Actions read
+them here, after checking the signature, and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from ledger import clock
 from ledger.corrections import chat_source
+from ledger.server_keys import server_secret
+from ledger.settings import get_settings
+from ledger.signed_identity import verified
 
 LANGUAGES = ("nb", "en")
 
@@ -23,8 +27,8 @@ class Asker:
     """The person behind the current message.
 
     Attributes:
-      user_id, company_id, role: as the gateway established them; None when the message did
-        not come through the gateway (then nothing may be read or written).
+      user_id, company_id, role: as the gateway established and signed them; None when the
+        message's signature does not verify (then nothing may be read or written).
       channel: "web", "telegram", "api", "cli" or "voice".
       message_id: the channel's id of the message, used as the source of what is posted.
       language: "nb" or "en".
@@ -96,50 +100,26 @@ def language_of(tracker: Tracker) -> str:
     return language if language in LANGUAGES else "nb"
 
 
-SENDER_ID = re.compile(r"^user-(\d+)$")
-
-
-def _metadata_from_sender_id(tracker: Tracker) -> dict[str, Any]:
-    """Who a message without metadata is from, by Rasa's sender id `user-<id>` (the id the
-    gateway uses), with the company and role looked up in the books.
-
-    Only when the installation trusts sender ids (`BOKBOT_TRUST_SENDER_ID`, for conversation
-    tests that talk to Rasa directly); the gateway always sends metadata, and Rasa listens on
-    this host only.
-    """
-    from actions.books import sessions
-    from ledger import identity
-    from ledger.errors import LedgerError
-    from ledger.models import User
-    from ledger.settings import get_settings
-
-    found = SENDER_ID.match(str(tracker.sender_id or ""))
-    if found is None or not get_settings().trust_sender_id:
-        return {}
-    with sessions().begin() as session:
-        user = session.get(User, int(found.group(1)))
-        if user is None:
-            return {}
-        try:
-            company_id = identity.current_company_id(session, user)
-            role = identity.role_in(session, user.id, company_id)
-        except LedgerError:
-            return {}
-    return {"user_id": user.id, "company_id": company_id, "role": role, "channel": "cli"}
-
-
 def asker_of(tracker: Tracker) -> Asker:
-    """The asker of the tracker's latest message."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    if not metadata:
-        metadata = tracker.get_slot("session_started_metadata") or {}
-    if not metadata.get("user_id"):
-        metadata = _metadata_from_sender_id(tracker)
+    """The asker of the tracker's latest message, as the gateway signed it; nobody (`known`
+    False: nothing may be read or written) when the signature does not verify for this
+    message and conversation (see `ledger.signed_identity`)."""
+    latest = tracker.latest_message or {}
+    metadata = latest.get("metadata") or {}
+    who = verified(
+        server_secret(get_settings()),
+        metadata if isinstance(metadata, dict) else {},
+        text=str(latest.get("text") or ""),
+        conversation=str(tracker.sender_id or ""),
+        now=clock.now(),
+    )
+    if who is None:
+        return Asker(None, None, None, channel="api", message_id="", language=language_of(tracker))
     return Asker(
-        user_id=_int(metadata.get("user_id")),
-        company_id=_int(metadata.get("company_id")),
-        role=str(metadata["role"]) if metadata.get("role") else None,
-        channel=str(metadata.get("channel") or "api"),
-        message_id=str(metadata.get("message_id") or ""),
+        user_id=who.user_id,
+        company_id=who.company_id,
+        role=who.role,
+        channel=who.channel,
+        message_id=who.message_id,
         language=language_of(tracker),
     )

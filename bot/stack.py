@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.training import rasa_env
+from ledger.server_keys import action_token, rasa_token
 from ledger.settings import PROJECT_ROOT, Settings
 
 PR_SET_PDEATHSIG = 1
@@ -92,10 +93,30 @@ def _rasa_has_model(body: bytes) -> bool:
         return False
 
 
+TOKEN_VARIABLE = "BOKBOT_RASA_TOKEN"
+RASA_WITH_TOKEN = (
+    "import os, runpy, sys; "
+    f"sys.argv = ['rasa', *sys.argv[1:], '--auth-token', os.environ.pop('{TOKEN_VARIABLE}')]; "
+    "runpy.run_module('rasa', run_name='__main__', alter_sys=True)"
+)
+"""`rasa run` with its API token from the environment, where other users cannot read it (a
+token on the command line would be in every process listing)."""
+
+
 def write_endpoints(settings: Settings) -> Path:
+    """Rasa's endpoints file: the action server and the token it is called with (mode 600)."""
     path = settings.var_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{settings.action_port}/webhook"\n')
+    text = (
+        "action_endpoint:\n"
+        f'  url: "http://127.0.0.1:{settings.action_port}/webhook"\n'
+        "  headers:\n"
+        f'    Authorization: "Bearer {action_token(settings)}"\n'
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.chmod(path, 0o600)
     return path
 
 
@@ -104,7 +125,10 @@ def services(settings: Settings, model: Path) -> list[Service]:
     log_dir = settings.var_dir / "log"
     base_env = dict(os.environ)
     base_env["BOKBOT_DATABASE_URL"] = settings.database_url
-    action_env = {**base_env, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(PROJECT_ROOT)}
+    base_env["BOKBOT_VAR_DIR"] = str(settings.var_dir)
+    base_env["BOKBOT_ACTION_PORT"] = str(settings.action_port)
+    action_env = {**base_env, "PYTHONPATH": str(PROJECT_ROOT)}
+    token = rasa_token(settings)
     gateway_env = {
         **base_env,
         "BOKBOT_GATEWAY_PORT": str(settings.gateway_port),
@@ -114,7 +138,7 @@ def services(settings: Settings, model: Path) -> list[Service]:
     return [
         Service(
             "action server",
-            [str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            [str(VENV_PYTHON), "-m", "actions.server"],
             action_env,
             log_dir / "actions.log",
             http_ok(f"http://127.0.0.1:{settings.action_port}/health"),
@@ -122,14 +146,14 @@ def services(settings: Settings, model: Path) -> list[Service]:
         Service(
             "Rasa server",
             [
-                str(RASA_PYTHON), "-m", "rasa", "run", "--enable-api",
+                str(RASA_PYTHON), "-c", RASA_WITH_TOKEN, "run", "--enable-api",
                 "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
                 "--model", str(model), "--endpoints", str(write_endpoints(settings)),
                 "--credentials", "bot/credentials.yml",
             ],
-            rasa_env(),
+            {**rasa_env(), TOKEN_VARIABLE: token},
             log_dir / "rasa.log",
-            http_ok(f"http://127.0.0.1:{settings.rasa_port}/status", _rasa_has_model),
+            http_ok(f"http://127.0.0.1:{settings.rasa_port}/status?token={token}", _rasa_has_model),
         ),
         Service(
             "gateway",

@@ -18,6 +18,7 @@ from channels.api.common import api_middleware
 from channels.conversation import Conversations
 from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS
 from ledger.db import engine_for, session_factory
+from ledger.server_keys import server_secret
 from ledger.settings import Settings
 
 
@@ -37,7 +38,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = session_factory(settings.database_url)
     http = ClientSession()
     app[HTTP] = http
-    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, settings.rasa_base_url)
+    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, settings.rasa_base_url, server_secret(settings))
     yield
     await http.close()
     engine_for(settings.database_url).dispose()

@@ -19,10 +19,11 @@ from aiohttp import ClientSession
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.rasa_client import RasaUnavailable, send_to_rasa
-from ledger import idempotency, identity
+from ledger import clock, idempotency, identity
 from ledger.errors import NotFound
 from ledger.idempotency import Claim
 from ledger.models import Company, User
+from ledger.signed_identity import Identity, conversation_of, sign
 
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_ID_LENGTH = 200
@@ -189,10 +190,11 @@ def _person(session: Session, user: User) -> Person:
 class Conversations:
     """Hands messages to Rasa on behalf of authenticated users, and says who they are."""
 
-    def __init__(self, sessions: sessionmaker[Session], http: ClientSession, rasa_url: str) -> None:
+    def __init__(self, sessions: sessionmaker[Session], http: ClientSession, rasa_url: str, secret: bytes) -> None:
         self.sessions = sessions
         self.http = http
         self.rasa_url = rasa_url
+        self.secret = secret
 
     # Who is asking: every channel signs people in through these.
 
@@ -291,15 +293,10 @@ class Conversations:
                               repeated=True)
             if not claimed.new:
                 return Answer(await self._await_first_answer(turn), repeated=True)
-        metadata = {
-            "user_id": turn.user_id,
-            "company_id": company_id,
-            "role": role,
-            "channel": turn.channel,
-            "message_id": turn.message_id or "",
-        }
+        who = Identity(turn.user_id, company_id, role, turn.channel, turn.message_id or "")
+        metadata = sign(self.secret, who, text, clock.now())
         try:
-            raw = await send_to_rasa(self.http, self.rasa_url, f"user-{turn.user_id}", text, metadata)
+            raw = await send_to_rasa(self.http, self.rasa_url, conversation_of(turn.user_id), text, metadata)
         except (RasaUnavailable, asyncio.CancelledError):
             if turn.message_id:
                 await asyncio.shield(asyncio.to_thread(self._record, turn, None))

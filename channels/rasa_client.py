@@ -27,14 +27,3 @@ async def send_to_rasa(
     except (ClientError, TimeoutError) as exc:
         raise RasaUnavailable(str(exc)) from exc
     return body if isinstance(body, list) else []
-
-
-async def rasa_is_ready(http: ClientSession, base_url: str) -> bool:
-    try:
-        async with http.get(f"{base_url}/status", timeout=ClientTimeout(total=5)) as response:
-            if response.status != 200:
-                return False
-            body = await response.json()
-            return bool(body.get("model_file"))
-    except (ClientError, TimeoutError, ValueError):
-        return False

@@ -32,8 +32,9 @@ class Settings(BaseSettings):
       shared_data: the official data files (SAF-T, PEPPOL, VAT code lists).
       link_code_ttl_hours: how long a Telegram link code stays valid.
       allowed_origins: extra origins allowed to open the web chat's websocket.
-      trust_sender_id: let the action server take a message without gateway metadata to be
-        from the user named by Rasa's sender id `user-<id>` (conversation tests only).
+      secret: the server secret that signs identities, link codes and download grants; made
+        into `var/server-secret` on first use when empty (set it when several machines serve).
+      rasa_token: the Rasa server's API token; made into `var/rasa-token` when empty.
     """
 
     model_config = SettingsConfigDict(env_prefix="BOKBOT_", env_file=".env", extra="ignore")
@@ -61,7 +62,8 @@ class Settings(BaseSettings):
     shared_data: Path = PROJECT_ROOT.parent / "shared" / "data"
     link_code_ttl_hours: int = 72
     allowed_origins: list[str] = Field(default_factory=list)
-    trust_sender_id: bool = False
+    secret: str = ""
+    rasa_token: str = ""
 
     @property
     def rasa_base_url(self) -> str:

@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import actions.books
 import ledger.settings
+from ledger import clock
 from ledger.companies import create_company
 from ledger.db import engine_for
 from ledger.migrate import upgrade
+from ledger.server_keys import server_secret
 from ledger.settings import PROJECT_ROOT
+from ledger.signed_identity import Identity, sign
 
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
 
@@ -86,6 +89,13 @@ def action_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[se
     engine_for(url).dispose()
 
 
+def signed_metadata(asker: Person, text: str, message_id: str, channel: str = "api") -> dict[str, Any]:
+    """The metadata the gateway sends with `text` from `asker`, signed with this installation's
+    secret (as the action server checks it)."""
+    who = Identity(asker.user_id, asker.company_id, asker.role, channel, message_id)
+    return sign(server_secret(ledger.settings.get_settings()), who, text, clock.now())
+
+
 def new_company(books: sessionmaker[Session], name: str = "Fjord Bygg AS", **options: Any) -> Person:
     """A company with its owner; the owner is returned."""
     with books.begin() as session:
@@ -129,12 +139,7 @@ def said(
     conversation = conversation or Conversation()
     if language is None:
         language = "nb" if not any(w in text.lower().split() for w in ("the", "i", "my", "on", "yes", "no")) else "en"
-    metadata = (
-        {"user_id": asker.user_id, "company_id": asker.company_id, "role": asker.role,
-         "channel": "api", "message_id": message_id}
-        if asker
-        else {}
-    )
+    metadata = signed_metadata(asker, text, message_id) if asker else {}
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},

@@ -1,14 +1,18 @@
-"""Who is asking: the gateway's metadata, and Rasa's sender id only where it is trusted."""
+"""Who is asking: only the gateway's signed metadata, for this message and conversation."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session, sessionmaker
 
-import ledger.settings
 from actions.context import asker_of
-from tests.actions.chat_builders import action_books, new_company, said
+from ledger import clock
+from ledger.signed_identity import Identity, sign
+from tests.actions.chat_builders import action_books, new_company, said, signed_metadata
 
 __all__ = ["action_books"]
 
@@ -19,35 +23,48 @@ def without_metadata(sender_id: str) -> Tracker:
     return tracker
 
 
-def test_a_message_without_metadata_is_from_nobody_by_default(action_books: sessionmaker[Session]) -> None:
+def with_metadata(sender_id: str, metadata: dict[str, Any], text: str = "hva er saldoen?") -> Tracker:
+    tracker = said(text, intent="check_balance")
+    tracker.sender_id = sender_id
+    tracker.latest_message["metadata"] = metadata
+    return tracker
+
+
+def test_a_message_without_metadata_is_from_nobody(action_books: sessionmaker[Session]) -> None:
     owner = new_company(action_books)
     assert not asker_of(without_metadata(f"user-{owner.user_id}")).known
 
 
-def test_a_trusted_sender_id_names_the_user_with_company_and_role_from_the_books(
-    action_books: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_gateways_signed_metadata_names_the_asker(action_books: sessionmaker[Session]) -> None:
     owner = new_company(action_books)
-    monkeypatch.setenv("BOKBOT_TRUST_SENDER_ID", "true")
-    ledger.settings.get_settings.cache_clear()
-    asker = asker_of(without_metadata(f"user-{owner.user_id}"))
+    asker = asker_of(said("hva er saldoen?", intent="check_balance", asker=owner))
     assert (asker.user_id, asker.company_id, asker.role, asker.channel) == (
-        owner.user_id, owner.company_id, "owner", "cli"
+        owner.user_id, owner.company_id, "owner", "api"
     )
-    assert not asker_of(without_metadata("user-999")).known
-    assert not asker_of(without_metadata("default")).known
 
 
-def test_the_gateways_metadata_wins_over_the_sender_id(
-    action_books: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_forged_altered_misplaced_or_old_metadata_is_from_nobody(action_books: sessionmaker[Session]) -> None:
     owner = new_company(action_books)
     other = new_company(action_books, "Annet AS")
-    monkeypatch.setenv("BOKBOT_TRUST_SENDER_ID", "true")
-    ledger.settings.get_settings.cache_clear()
-    tracker = said("hva er saldoen?", intent="check_balance", asker=owner)
-    tracker.sender_id = f"user-{other.user_id}"
-    assert asker_of(tracker).user_id == owner.user_id
+    sender = f"user-{owner.user_id}"
+    good = signed_metadata(owner, "hva er saldoen?", "m1")
+    assert asker_of(with_metadata(sender, good)).known
+    unsigned = {k: v for k, v in good.items() if k not in ("signature", "signed_at")}
+    assert not asker_of(with_metadata(sender, unsigned)).known
+    assert not asker_of(with_metadata(sender, {**good, "company_id": other.company_id})).known
+    assert not asker_of(with_metadata(sender, {**good, "role": "accountant"})).known
+    assert not asker_of(with_metadata(sender, {**good, "signature": "0" * 64})).known
+    # the same signed metadata with other text, or in another person's conversation
+    assert not asker_of(with_metadata(sender, good, text="/affirm")).known
+    assert not asker_of(with_metadata(f"user-{other.user_id}", good)).known
+    # signed with another installation's secret
+    foreign = sign(b"another installation", Identity(owner.user_id, owner.company_id, "owner", "api", "m1"),
+                   "hva er saldoen?", clock.now())
+    assert not asker_of(with_metadata(sender, foreign)).known
+    # signed long ago
+    with clock.pinned(clock.today() - dt.timedelta(days=1)):
+        stale = signed_metadata(owner, "hva er saldoen?", "m1")
+    assert not asker_of(with_metadata(sender, stale)).known
 
 
 def tracker_of(*messages: tuple[str, str, bool]) -> Tracker:

@@ -21,6 +21,7 @@ from bot import training
 from bot.cli import ensure_demo
 from bot.stack import Stack
 from ledger.migrate import upgrade
+from ledger.server_keys import rasa_token
 from ledger.settings import PROJECT_ROOT, Settings
 from tests.conftest import PG_ADMIN_URL
 
@@ -43,6 +44,9 @@ class RunningStack:
       company_id: the demo company.
       database_url: the books, for checks a test makes behind the API's back.
       rasa_url: the Rasa server (reachable from this host only).
+      rasa_token: the token of Rasa's HTTP API.
+      action_url: the action server (reachable from this host only).
+      settings: the installation's settings (its secrets are in `var_dir`).
       var_dir: where the processes' logs are (`log/`).
     """
 
@@ -52,6 +56,9 @@ class RunningStack:
     company_id: int
     database_url: str
     rasa_url: str
+    rasa_token: str
+    action_url: str
+    settings: Settings
     var_dir: Path
 
     def chat(self, text: str, token: str | None = None, **extra: Any) -> requests.Response:
@@ -123,6 +130,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, books_url: str) -> Iterator[
             company_id=int(demo["company_id"]),
             database_url=settings.database_url,
             rasa_url=settings.rasa_base_url,
+            rasa_token=rasa_token(settings),
+            action_url=f"http://127.0.0.1:{settings.action_port}",
+            settings=settings,
             var_dir=var_dir,
         )
     finally:

@@ -102,7 +102,9 @@ def test_the_help_examples_are_understood_by_the_assistant(stack: RunningStack) 
     examples = [line.removeprefix("• ") for line in (nb + "\n" + en).splitlines() if line.startswith("• ")]
     assert sorted(examples) == sorted(HELP_INTENTS)
     for example in examples:
-        parsed = requests.post(f"{stack.rasa_url}/model/parse", json={"text": example}, timeout=30).json()
+        parsed = requests.post(
+            f"{stack.rasa_url}/model/parse", params={"token": stack.rasa_token}, json={"text": example}, timeout=30
+        ).json()
         assert parsed["intent"]["name"] == HELP_INTENTS[example], example
 
 
