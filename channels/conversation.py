@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import ClientSession
 from sqlalchemy.orm import Session, sessionmaker
 
+from channels.limits import UserLimits
 from channels.rasa_client import RasaUnavailable, send_to_rasa
 from ledger import clock, idempotency, identity
 from ledger.errors import NotFound
@@ -28,6 +29,10 @@ from ledger.signed_identity import Identity, conversation_of, sign
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_ID_LENGTH = 200
 CHAT_SCOPE = "chat"
+
+
+class MessageInProgress(Exception):
+    """A message id whose first copy is still being answered; the sender may send it again."""
 
 
 @dataclass(frozen=True)
@@ -190,11 +195,29 @@ def _person(session: Session, user: User) -> Person:
 class Conversations:
     """Hands messages to Rasa on behalf of authenticated users, and says who they are."""
 
-    def __init__(self, sessions: sessionmaker[Session], http: ClientSession, rasa_url: str, secret: bytes) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        http: ClientSession,
+        rasa_url: str,
+        secret: bytes,
+        limits: UserLimits | None = None,
+    ) -> None:
         self.sessions = sessions
         self.http = http
         self.rasa_url = rasa_url
         self.secret = secret
+        self.limits = limits or UserLimits()
+
+    async def language_of(self, user_id: int) -> str:
+        """The language a user reads the channels' own words in ("nb" or "en")."""
+
+        def read() -> str:
+            with self.sessions.begin() as session:
+                user = session.get(User, user_id)
+                return user.language if user is not None and user.language in ("nb", "en") else "nb"
+
+        return await asyncio.to_thread(read)
 
     # Who is asking: every channel signs people in through these.
 
@@ -283,7 +306,13 @@ class Conversations:
         """The assistant's answer to one message (the first answer again, marked `repeated`,
         for a message id seen before). Raises RasaUnavailable when Rasa does not answer; the
         message id is then free again, so the sender may retry. Raises IdempotencyConflict,
-        posting nothing, for a message id that came before with other text."""
+        posting nothing, for a message id that came before with other text; TooBusy at once
+        when the sender has too many messages in flight or sent too many lately (see
+        `channels.limits`); MessageInProgress when the same message is still being answered."""
+        with self.limits.admit(turn.user_id):
+            return await self._answer(turn)
+
+    async def _answer(self, turn: ChatTurn) -> Answer:
         text = _text_of(turn)
         company_id, role = await asyncio.to_thread(self._prepare, turn)
         if turn.message_id:
@@ -292,7 +321,10 @@ class Conversations:
                 return Answer(tuple(BotMessage.from_json(m) for m in claimed.outcome.result.get("messages", [])),
                               repeated=True)
             if not claimed.new:
-                return Answer(await self._await_first_answer(turn), repeated=True)
+                first = await self._await_first_answer(turn)
+                if first is None:
+                    raise MessageInProgress(turn.message_id)
+                return Answer(first, repeated=True)
         who = Identity(turn.user_id, company_id, role, turn.channel, turn.message_id or "")
         metadata = sign(self.secret, who, text, clock.now())
         try:
@@ -310,11 +342,13 @@ class Conversations:
         """The replies to one message in the API's shape (see `answer`)."""
         return (await self.answer(turn)).as_json()
 
-    async def _await_first_answer(self, turn: ChatTurn, timeout: float = 120.0) -> tuple[BotMessage, ...]:
+    async def _await_first_answer(self, turn: ChatTurn, timeout: float = 5.0) -> tuple[BotMessage, ...] | None:
+        """The first answer to a message id that is being answered now, if it comes within
+        `timeout` seconds (a copy sent at the same moment); None otherwise."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             answer = await asyncio.to_thread(self._first_answer, turn)
             if answer is not None:
                 return answer
             await asyncio.sleep(0.2)
-        return ()
+        return None

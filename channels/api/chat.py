@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from aiohttp import web
 
 from channels.api.common import ApiError, json_response, read_json, user_id_of
-from channels.conversation import ChatTurn
+from channels.conversation import ChatTurn, MessageInProgress
+from channels.limits import TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.state import CONVERSATIONS
+from channels.texts import render
 
 routes = web.RouteTableDef()
 
@@ -32,8 +36,20 @@ async def chat(request: web.Request) -> web.Response:
         company_id=company_id,
         message_id=f"api:{message_id}" if message_id is not None else None,
     )
+    conversations = request.app[CONVERSATIONS]
     try:
-        messages = await request.app[CONVERSATIONS].handle(turn)
+        messages = await conversations.handle(turn)
     except RasaUnavailable as exc:
         raise ApiError(503, "assistant_unavailable", "the assistant is not answering right now") from exc
+    except TooBusy as exc:
+        language = await conversations.language_of(turn.user_id)
+        wait = str(max(1, math.ceil(exc.retry_after)))
+        raise ApiError(
+            429, "too_many_messages", render(language, "limits/too_busy.j2"), headers={"Retry-After": wait}
+        ) from exc
+    except MessageInProgress as exc:
+        language = await conversations.language_of(turn.user_id)
+        raise ApiError(
+            409, "message_in_progress", render(language, "limits/in_progress.j2"), headers={"Retry-After": "2"}
+        ) from exc
     return json_response({"messages": messages})

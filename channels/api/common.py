@@ -29,11 +29,12 @@ STATUS_OF = {NotFound: 404, Forbidden: 403, IdempotencyConflict: 409}
 class ApiError(web.HTTPException):
     """An HTTP error with the API's JSON error body."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         self.status_code = status
         super().__init__(
-            text=json.dumps({"error": {"code": code, "message": message}}),
+            text=json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False),
             content_type="application/json",
+            headers=headers,
         )
 
 

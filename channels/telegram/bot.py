@@ -25,7 +25,8 @@ from telegram.ext import (
     filters,
 )
 
-from channels.conversation import ChatTurn, Conversations, Person
+from channels.conversation import ChatTurn, Conversations, MessageInProgress, Person
+from channels.limits import TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.telegram.delivery import Delivery, Recipient, keep_typing
 from channels.telegram.keyboards import Keyboards
@@ -124,6 +125,11 @@ async def converse(
         except IdempotencyConflict:
             await say(update, person.language, "telegram/message_id_reused.j2")
             return
+        except TooBusy:
+            await say(update, person.language, "limits/too_busy.j2")
+            return
+        except MessageInProgress:
+            return  # Telegram sent the update again while the first is being answered
         if not answer.repeated:
             to = Recipient(chat.id, person.user_id, person.language)
             await gateway.delivery.send_all(context.bot, to, answer.messages)

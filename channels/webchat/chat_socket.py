@@ -27,7 +27,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from channels.conversation import ChatTurn, Conversations, Person
+from channels.conversation import ChatTurn, Conversations, MessageInProgress, Person
+from channels.limits import TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.state import CONVERSATIONS, SETTINGS
 from channels.webchat.origins import origin_allowed
@@ -101,6 +102,10 @@ async def answer(conversations: Conversations, person: Person, frame: dict[str, 
         return error("no_company", message_id)
     except IdempotencyConflict:
         return error("message_id_reused", message_id)
+    except TooBusy:
+        return error("too_many_messages", message_id)
+    except MessageInProgress:
+        return error("message_in_progress", message_id)
     return {"type": "reply", "id": message_id, "messages": result.as_json()}
 
 

@@ -111,6 +111,7 @@ def gateway_settings(books: Books, rasa_url: str, **overrides: Any) -> Settings:
         "telegram_webhook_url": "",
         "telegram_webhook_secret": "",
         "allowed_origins": [],
+        "secret": "channel-tests-secret",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -4,6 +4,7 @@ exercised by the end-to-end tests in tests/e2e."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,15 @@ def echo(text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
 
 @dataclass
 class FakeRasaWebhook:
-    """The fake's state: what it will answer (`script`), what it received, whether it is up."""
+    """The fake's state: what it will answer (`script`), what it received, whether it is up,
+    how long it takes to answer (`delay`) and how many messages it held at once."""
 
     script: Script = echo
     received: list[dict[str, Any]] = field(default_factory=list)
     down: bool = False
+    delay: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
     port: int = 0
     _runner: web.AppRunner | None = None
 
@@ -39,6 +44,12 @@ class FakeRasaWebhook:
             return web.Response(status=503)
         body = await request.json()
         self.received.append(body)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.in_flight -= 1
         return web.json_response(self.script(body["message"], body.get("metadata") or {}))
 
     async def _status(self, request: web.Request) -> web.Response:
