@@ -25,6 +25,7 @@ from ledger.errors import NotFound
 from ledger.idempotency import Claim
 from ledger.models import Company, User
 from ledger.signed_identity import Identity, conversation_of, sign
+from ledger.text import without_controls
 
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_ID_LENGTH = 200
@@ -180,7 +181,8 @@ def normalise_rasa_messages(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _text_of(turn: ChatTurn) -> str:
-    return turn.text.strip()[:MAX_MESSAGE_LENGTH]
+    """What reaches the assistant of a message: no control characters, trimmed, bounded."""
+    return without_controls(turn.text).strip()[:MAX_MESSAGE_LENGTH]
 
 
 def _person(session: Session, user: User) -> Person:

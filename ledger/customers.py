@@ -27,6 +27,7 @@ from ledger.errors import DuplicateName, InvalidAmount, InvalidInput, UnknownCom
 from ledger.models import Company, Customer
 from ledger.money import Money, money
 from ledger.numbering import next_number
+from ledger.text import without_controls
 
 FIRST_CUSTOMER_NUMBER = 10000
 MAX_NAME_LENGTH = 200
@@ -165,8 +166,9 @@ def _rank(choice: Choice) -> tuple[float, str]:
 
 
 def clean_name(name: str) -> str:
-    """A name as it is stored: trimmed, single spaces, not empty, at most 200 characters."""
-    cleaned = " ".join(name.split())
+    """A name as it is stored: no control characters, trimmed, single spaces, not empty, at
+    most 200 characters."""
+    cleaned = " ".join(without_controls(name).split())
     if not cleaned:
         raise InvalidInput("a name is needed", field="name")
     if len(cleaned) > MAX_NAME_LENGTH:
@@ -252,6 +254,43 @@ def create_customer(
         hourly_rate=rate,
     )
     session.add(customer)
+    session.flush()
+    return customer
+
+
+def update_customer(session: Session, company_id: int, customer_id: int, **changes: str | None) -> Customer:
+    """Change a customer's `name`, `orgnr`, `email`, `address`, `postcode` or `city` (a name
+    or organisation number another customer has is refused). Posted vouchers keep the name
+    they were posted with; documents issued later carry the new one."""
+    unknown = set(changes) - {"name", "orgnr", "email", "address", "postcode", "city"}
+    if unknown:
+        raise InvalidInput(f"a customer has no {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    customer = get_customer(session, company_id, customer_id)
+    if changes.get("name") is not None:
+        name = clean_name(str(changes["name"]))
+        same = find_customer(session, company_id, name)
+        if same is not None and same.id != customer.id:
+            raise DuplicateName(f"a customer named {same.name} exists", name=same.name, id=same.id)
+        customer.name = name
+    if "orgnr" in changes:
+        number_value = valid_orgnr(changes["orgnr"]) if changes["orgnr"] else None
+        if number_value is not None:
+            same_orgnr = session.scalar(
+                select(Customer).where(
+                    Customer.company_id == company_id, Customer.orgnr == number_value, Customer.id != customer.id
+                )
+            )
+            if same_orgnr is not None:
+                raise DuplicateName(
+                    f"{same_orgnr.name} has organisation number {number_value}", name=same_orgnr.name,
+                    orgnr=number_value,
+                )
+        customer.orgnr = number_value
+    if changes.get("email") is not None:
+        customer.email = clean_email(str(changes["email"]))
+    for field in ("address", "postcode", "city"):
+        if changes.get(field) is not None:
+            setattr(customer, field, " ".join(without_controls(str(changes[field])).split()))
     session.flush()
     return customer
 

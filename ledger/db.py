@@ -1,11 +1,13 @@
 """Engines and sessions for the books, on SQLite (embedded default) or PostgreSQL.
 
 SQLite gets foreign keys, WAL and `BEGIN IMMEDIATE` so that two writers queue instead of
-failing half-way; PostgreSQL uses row locks on the number series (see `numbering`).
+failing half-way, in a file only its owner may read; PostgreSQL uses row locks on the number
+series (see `numbering`).
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,13 +16,24 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import ledger.text  # noqa: F401  (every session keeps text clean: see ledger.text)
+
+
+def _private_file(path: Path) -> None:
+    """The database file, made readable by its owner only before SQLite opens it (SQLite
+    gives its journal files the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with the connection settings the ledger relies on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

@@ -9,8 +9,15 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from channels.api.body import optional_number, optional_str, required_str
-from channels.api.common import authorise, in_db, json_response, read_json
-from ledger.customers import Resolution, create_customer, get_customer, list_customers, resolve_customer
+from channels.api.common import ApiError, authorise, in_db, json_response, read_json
+from ledger.customers import (
+    Resolution,
+    create_customer,
+    get_customer,
+    list_customers,
+    resolve_customer,
+    update_customer,
+)
 from ledger.models import Customer
 from ledger.permissions import Capability
 
@@ -51,6 +58,25 @@ async def customers(request: web.Request) -> web.Response:
         return {"customers": [customer_json(c) for c in list_customers(session, company_id)]}
 
     return json_response(await in_db(request, read))
+
+
+@routes.patch(r"/api/v1/companies/{cid}/customers/{customer_id:\d+}")
+async def change_customer(request: web.Request) -> web.Response:
+    """Changes a customer's details (`name`, `orgnr`, `email`, `address`, `postcode`, `city`);
+    fields left out stay as they are."""
+    customer_id = int(request.match_info["customer_id"])
+    body = await read_json(request)
+    fields = ("name", "orgnr", "email", "address", "postcode", "city")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise ApiError(400, "invalid_input", f"a customer has no field {unknown[0]!r}")
+    changes = {field: optional_str(body, field) for field in fields if field in body}
+
+    def write(session: Session) -> dict[str, Any]:
+        _, company_id = authorise(session, request, Capability.KEEP_BOOKS)
+        return customer_json(update_customer(session, company_id, customer_id, **changes))
+
+    return json_response(await in_db(request, write))
 
 
 @routes.post("/api/v1/companies/{cid}/customers")

@@ -375,6 +375,16 @@ SCHEMAS: dict[str, Any] = {
                             "steps": {"type": "array", "items": {"type": "object"}},
                             "max_rettsgebyr": {"type": "integer"},
                             "rettsgebyr": MONEY,
+                            "rettsgebyr_year": {
+                                "type": "integer",
+                                "description": "The year whose rettsgebyr was used.",
+                            },
+                            "fee_year": {
+                                "type": "integer",
+                                "description": "The due date's year; when it differs from rettsgebyr_year, "
+                                "that year's figure is not known yet and the latest earlier one was used.",
+                            },
+                            "rettsgebyr_source": {"type": "string"},
                             "max_fee": MONEY,
                         },
                     },
@@ -462,7 +472,25 @@ PATHS: dict[str, Any] = {
             json_body(ref("Customer")),
             parameters=[CID, path("customer_id", "The customer's id.")],
             tag="customers",
-        )
+        ),
+        "patch": operation(
+            "Change a customer's details (fields left out stay as they are)",
+            json_body(ref("Customer")),
+            parameters=[CID, path("customer_id", "The customer's id.")],
+            body={
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "orgnr": {"type": ["string", "null"], "pattern": r"^\d{9}$"},
+                    "email": {"type": "string"},
+                    "address": {"type": "string"},
+                    "postcode": {"type": "string"},
+                    "city": {"type": "string"},
+                },
+            },
+            tag="customers",
+        ),
     },
     "/api/v1/companies/{cid}/projects": {
         "get": operation(
