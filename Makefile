@@ -6,14 +6,17 @@ RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 RASA_PY := $(RASA_VENV)/bin/python
 RASA_VERSION := 3.6.21
-# Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango).
-SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango,
+# speech: espeak-ng for pronunciations and spoken replies, ffmpeg for audio, sox for the voice tests).
+SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 espeak-ng ffmpeg sox
 
-# Beside today on SQLite, `make test` runs the unit and end-to-end tests again with the clock
-# pinned to days whose windows cross a year's end, the second of them on PostgreSQL. Any day
-# works the same way: BOKBOT_TODAY=2027-02-28 make test (BOKBOT_TEST_BACKEND=postgresql puts
-# the end-to-end stack on the local PostgreSQL server).
+# Beside today on SQLite, `make test` runs the tests of everything that reads a date (the
+# ledger, the actions, the REST API, in two processes) and the end-to-end tests again with the
+# clock pinned to days whose windows cross a year's end, the second of them on PostgreSQL. Any
+# day works for the whole suite the same way: BOKBOT_TODAY=2027-02-28 make test
+# (BOKBOT_TEST_BACKEND=postgresql puts the end-to-end stack on the local PostgreSQL server).
 OTHER_DAYS := 2026-12-31:sqlite 2027-01-01:postgresql
+DATED_TESTS := tests/ledger tests/actions tests/api
 
 .PHONY: run setup test lint types contracts unit nlu-test conversations e2e other-days nlu-report system-deps train bench clean
 
@@ -54,7 +57,8 @@ other-days:
 	@for pair in $(OTHER_DAYS); do \
 	  day=$${pair%%:*}; backend=$${pair##*:}; \
 	  echo "== the unit and end-to-end tests on $$day ($$backend)"; \
-	  BOKBOT_TODAY=$$day BOKBOT_TEST_BACKEND=$$backend $(MAKE) --no-print-directory unit e2e || exit 1; \
+	  BOKBOT_TODAY=$$day BOKBOT_TEST_BACKEND=$$backend $(PY) -m pytest -q -n 2 -m "not e2e" $(DATED_TESTS) || exit 1; \
+	  BOKBOT_TODAY=$$day BOKBOT_TEST_BACKEND=$$backend $(MAKE) --no-print-directory e2e || exit 1; \
 	done
 
 lint:
@@ -84,6 +88,7 @@ nlu-report: setup
 bench: setup
 	$(PY) -m bench.ledger_bench --backend sqlite
 	$(PY) -m bench.ledger_bench --backend postgresql
+	$(PY) -m bench.voice
 
 clean:
 	rm -rf var/cache models/*.tar.gz .pytest_cache .mypy_cache .ruff_cache

@@ -4,36 +4,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.books import sessions
-from actions.context import asker_of
+from actions.context import Asker
+from actions.forms import KeeperAction
 from actions.periods import parse_day, parse_period
 from actions.replies import render
 from ledger import clock
-from ledger.permissions import Capability, may
 from ledger.reports.balances import bank_balance
 
 
-class ActionCheckBalance(Action):
+class ActionCheckBalance(KeeperAction):
     """Says what the company has on its bank account (1920) now, or had on a past day."""
 
-    def name(self) -> str:
-        return "action_check_balance"
+    action = "action_check_balance"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        asker = asker_of(tracker)
-        if not asker.known:
-            dispatcher.utter_message(text=render(asker.language, "not_signed_in.j2"))
-            return []
-        if not may(asker.role, Capability.KEEP_BOOKS):
-            dispatcher.utter_message(text=render(asker.language, "staff_refused.j2"))
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         day = asked_day(tracker)
         with sessions().begin() as session:

@@ -9,7 +9,8 @@ to the asker's role: staff are shown only what they may do (their own hours).
 from __future__ import annotations
 
 import json
-from typing import Any
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet, UserUtteranceReverted
@@ -34,15 +35,32 @@ def _say(dispatcher: CollectingDispatcher, asker: Asker, template: str, **values
     dispatcher.utter_message(text=render(asker.language, template, role=asker.role, **values))
 
 
-class ActionGreet(Action):
-    """Greets back and says in one line what Bokbot is for."""
+class TemplateAnswer(Action, ABC):
+    """An answer that is one reply, its `template` in the asker's language fitted to their
+    role; it posts nothing.
+
+    Abstract, so that the action server registers only the concrete ones."""
+
+    action: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def template(self) -> str:
+        """The reply's template."""
 
     def name(self) -> str:
-        return "action_greet"
+        return self.action
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "greet.j2")
+        _say(dispatcher, asker_of(tracker), self.template)
         return []
+
+
+class ActionGreet(TemplateAnswer):
+    """Greets back and says in one line what Bokbot is for."""
+
+    action = "action_greet"
+    template = "greet.j2"
 
 
 class ActionGoodbye(Action):
@@ -58,62 +76,45 @@ class ActionGoodbye(Action):
         return leaving_events(tracker, domain) if left else []
 
 
-class ActionThank(Action):
+class ActionThank(TemplateAnswer):
     """Answers a thank-you."""
 
-    def name(self) -> str:
-        return "action_thank"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "thank.j2")
-        return []
+    action = "action_thank"
+    template = "thank.j2"
 
 
-class ActionHelp(Action):
+class ActionHelp(TemplateAnswer):
     """Says what Bokbot can do: one sentence, then real examples to copy."""
 
-    def name(self) -> str:
-        return "action_help"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "help.j2")
-        return []
+    action = "action_help"
+    template = "help.j2"
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(TemplateAnswer):
     """Says politely that this is outside what Bokbot does, and what it does do."""
 
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "out_of_scope.j2")
-        return []
+    action = "action_out_of_scope"
+    template = "out_of_scope.j2"
 
 
-class ActionNotUnderstood(Action):
+class ActionNotUnderstood(TemplateAnswer):
     """For a message the NLU was unsure of (`nlu_fallback`): says so and shows examples,
     rather than guessing an action."""
 
-    def name(self) -> str:
-        return "action_not_understood"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "not_understood.j2")
-        return []
+    action = "action_not_understood"
+    template = "not_understood.j2"
 
 
-class ActionDefaultFallback(Action):
+class ActionDefaultFallback(TemplateAnswer):
     """Replaces Rasa's default fallback (no policy was confident of the next step): the same
     helpful answer as for a message not understood, and the message is forgotten so that the
     conversation goes on as if it had not been sent."""
 
-    def name(self) -> str:
-        return "action_default_fallback"
+    action = "action_default_fallback"
+    template = "not_understood.j2"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, asker_of(tracker), "not_understood.j2")
-        return [UserUtteranceReverted()]
+        return [*super().run(dispatcher, tracker, domain), UserUtteranceReverted()]
 
 
 def switch_button(name: str) -> dict[str, str]:
@@ -168,5 +169,13 @@ class ActionSwitchCompany(Action):
             company = switch_company(session, asker.user_id, chosen.id)
             role = role_in(session, asker.user_id, company.id)
             name = company.name
-        _say(dispatcher, asker, "company_switched.j2", company=name, new_role=role)
+        # The way back: to the company left, and to the overview of every client.
+        back = [] if current is None else [
+            {**switch_button(current), "title": render(asker.language, "button_back_to.j2", company=current)}
+        ]
+        overview = {"title": render(asker.language, "button_clients_overview.j2"), "payload": "/clients_overview"}
+        dispatcher.utter_message(
+            text=render(asker.language, "company_switched.j2", role=asker.role, company=name, new_role=role),
+            buttons=[*back, overview],
+        )
         return [ActiveLoop(None), AllSlotsReset(), SlotSet("language", asker.language)]

@@ -17,14 +17,19 @@ proposal, or the proposal was made for another user or company, nothing is poste
 
     return propose(dispatcher, asker.language, "create_invoice", values, "invoice_summary.j2",
                    shown={"lines": lines, "total": total}, asker=asker)
+
+A form's submit is a `ProposeAction`: it forgets the form's slots, checks that the person may
+do this and that the form was answered, and proposes what its `proposal` says; a refusal from
+the ledger while working out the summary (`dry_run`) is said instead.
 """
 
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -33,9 +38,11 @@ from sqlalchemy.orm import Session
 
 from actions.books import sessions
 from actions.context import Asker, asker_of
-from actions.replies import render
+from actions.replies import Answer, render
 from ledger.errors import LedgerError
 from ledger.idempotency import fingerprint, run_once
+from ledger.models import JournalEntry
+from ledger.permissions import Capability, may
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +113,19 @@ def dry_run(work: Callable[[Session], T]) -> T:
         session.close()
 
 
+def entry_shown(session: Session, entry_id: int | None) -> dict[str, Any]:
+    """The lines a posting puts in the books (account, debit, credit, VAT code) and its voucher
+    ("2026-14"), for a summary or a reply."""
+    entry = session.get(JournalEntry, entry_id) if entry_id else None
+    return {
+        "postings": [
+            {"account": line.account, "debit": line.debit, "credit": line.credit, "vat_code": line.vat_code}
+            for line in (entry.lines if entry else [])
+        ],
+        "voucher": f"{entry.year}-{entry.voucher_number}" if entry else "",
+    }
+
+
 def resume_events(resume: Mapping[str, Any] | None, **filled: Any) -> tuple[EventType, ...]:
     """The events that take the person back into the form they were in when an offer was
     made (`{"form": ..., "slots": {...}}`), with `filled` added to its slots: the slots, and
@@ -152,6 +172,58 @@ def propose(
         pending["user_id"] = asker.user_id
         pending["company_id"] = asker.company_id
     return [SlotSet(PENDING_SLOT, pending), SlotSet("language", language)]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a form's submit proposes: `values` for the `pending` slot and the poster
+    (JSON-serialisable), and `shown`, the figures as the summary shows them."""
+
+    values: Mapping[str, Any]
+    shown: Mapping[str, Any] | None = None
+
+
+class ProposeAction(Action, ABC):
+    """The submit of a form that writes to the books: forgets the form's `slots`, and unless
+    the asker may not (`capability`) or the form was left unanswered (a `required` slot is
+    empty), shows the summary of the `kind` of posting and asks Ja/Nei.
+
+    Abstract, so that the action server registers only the concrete ones."""
+
+    action: ClassVar[str]
+    kind: ClassVar[str]
+    summary: ClassVar[str]
+    slots: ClassVar[tuple[str, ...]]
+    required: ClassVar[tuple[str, ...]]
+    capability: ClassVar[Capability] = Capability.KEEP_BOOKS
+
+    def name(self) -> str:
+        return self.action
+
+    @abstractmethod
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal | None:
+        """What to propose, from the form's slots; None for nothing. May raise a LedgerError,
+        which is said instead."""
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        forget: list[EventType] = [SlotSet(slot, None) for slot in self.slots]
+        if not asker.known or not may(asker.role, self.capability):
+            return forget
+        if not all(tracker.get_slot(slot) for slot in self.required):
+            return forget  # the form was left without an answer; it has said why
+        try:
+            proposal = self.proposal(tracker, asker)
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return forget
+        if proposal is None:
+            return forget
+        return forget + propose(
+            dispatcher, asker.language, self.kind, proposal.values, self.summary, shown=proposal.shown, asker=asker
+        )
 
 
 def _user_messages_since_proposal(tracker: Tracker) -> int | None:
@@ -201,16 +273,12 @@ def refusal(language: str, error: LedgerError) -> str:
     return render(language, "refused.j2", code=error.code, details=error.details)
 
 
-class ActionConfirm(Action):
+class ActionConfirm(Answer):
     """Posts the pending action on "ja"; clears it and says nothing was posted on "nei"."""
 
-    def name(self) -> str:
-        return "action_confirm"
+    action = "action_confirm"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         language = asker.language
         pending = tracker.get_slot(PENDING_SLOT)
         yes = intent_of(tracker) == "affirm"

@@ -10,30 +10,27 @@ taken back to where they were.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.answers import Refused, amount_answer
+from actions.answers import amount_answer
 from actions.books import sessions
-from actions.confirmation import Done, confirmed, propose, resume_events
+from actions.confirmation import Done, Proposal, ProposeAction, confirmed, propose, resume_events
 from actions.context import Asker, asker_of
-from actions.forms import CHOICES_SLOT, AskAction, FormValidator, choices_for
-from actions.replies import render
+from actions.forms import CHOICES_SLOT, AskAction, FormValidator, answered, choices_for
+from actions.replies import render, reply
 from ledger.companies import valid_orgnr
-from ledger.customers import clean_email, clean_name, find_customer, resolve_customer
+from ledger.customers import Resolution, clean_email, clean_name, find_customer, resolve_customer
 from ledger.customers import create_customer as ledger_create_customer
 from ledger.errors import InvalidInput, InvalidOrgnr, UnknownCustomer, UnknownProject
-from ledger.permissions import Capability, may
 from ledger.projects import create_project as ledger_create_project
 from ledger.projects import find_project, resolve_project
 
-CUSTOMER_FORM = "customer_form"
 PROJECT_FORM = "project_form"
 
 
@@ -52,9 +49,7 @@ def resolve_customer_said(
             resolution = resolve_customer(session, asker.company_id, str(said))
         except UnknownCustomer:
             return None, None
-    if resolution.chosen is not None:
-        return resolution.chosen.name, None
-    return None, choices_for(slot, "customer", [c.name for c in resolution.candidates])
+    return _meant(resolution, slot, "customer")
 
 
 def resolve_project_said(
@@ -77,41 +72,81 @@ def resolve_project_said(
                 resolution = resolve_project(session, asker.company_id, str(said))
             except UnknownProject:
                 return None, None
+    return _meant(resolution, slot, "project")
+
+
+def _meant(resolution: Resolution, slot: str, entity: str) -> tuple[str | None, dict[str, Any] | None]:
+    """The name a resolution settles on, or the choice of its candidates (buttons for `slot`)."""
     if resolution.chosen is not None:
         return resolution.chosen.name, None
-    return None, choices_for(slot, "project", [c.name for c in resolution.candidates])
+    return None, choices_for(slot, entity, [c.name for c in resolution.candidates])
 
 
-def offer_to_create(
-    dispatcher: CollectingDispatcher,
-    asker: Asker,
-    kind: str,
-    values: Mapping[str, Any],
-    *,
-    form: str,
-    slot: str,
-    slots: Mapping[str, Any],
+def customer_or_offer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, said: Any, *, form: str, slot: str, keep: Iterable[str]
 ) -> dict[str, Any]:
-    """Offers to create the unknown customer or project (Ja/Nei); on "ja" the person is taken
-    back to `form` with `slots` and the new name in `slot`. The slot values for a validator."""
-    resume = {"form": form, "slots": {k: v for k, v in slots.items() if v is not None and k != slot}}
-    events = propose(
-        dispatcher,
-        asker.language,
-        kind,
-        {**values, "resume": resume, "resume_slot": slot},
-        f"offer_{kind}.j2",
-        asker=asker,
-    )
-    return {str(e["name"]): e["value"] for e in events if e.get("event") == "slot"}
+    """The slot values for a customer named in `form`: the customer when the name is clear, a
+    choice when it fits several, else an offer to create it (Ja/Nei). On "ja" the person is
+    taken back to `form` with the slots it should `keep` and the new name in `slot`."""
+    asker = asker_of(tracker)
+    name, choices = resolve_customer_said(asker, str(said), slot)
+    if name is not None:
+        return {slot: name, CHOICES_SLOT: None}
+    if choices is not None:
+        return {slot: None, CHOICES_SLOT: choices}
+    kept = {k: tracker.get_slot(k) for k in keep if k != slot}
+    resume = {"form": form, "slots": {k: v for k, v in kept.items() if v is not None}}
+    values = {"name": str(said).strip(), "resume": resume, "resume_slot": slot}
+    events = propose(dispatcher, asker.language, "create_customer", values, "offer_create_customer.j2", asker=asker)
+    return {slot: None, **{str(e["name"]): e["value"] for e in events if e.get("event") == "slot"}}
 
 
-def form_slot_values(tracker: Tracker, names: list[str]) -> dict[str, Any]:
-    return {name: tracker.get_slot(name) for name in names}
+def unused_name(
+    slot: str, taken: Callable[[Session, int, str], Mapping[str, Any] | None], refused: str
+) -> Callable[..., dict[str, Any]]:
+    """The `validate_<slot>` method of a new customer's or project's name: taken as said,
+    tidied, unless `taken` finds one of that name; then `refused` says so, with what `taken`
+    tells of it."""
+
+    def validate(
+        form: FormValidator, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        asker = asker_of(tracker)
+        assert asker.company_id is not None
+        try:
+            name = clean_name(str(value))
+        except InvalidInput:
+            return {slot: None}
+        with sessions().begin() as session:
+            existing = taken(session, asker.company_id, name)
+        if existing is not None:
+            reply(dispatcher, asker, refused, **existing)
+            return {slot: None}
+        return {slot: name}
+
+    return validate
+
+
+def _customer_called(session: Session, company_id: int, name: str) -> dict[str, Any] | None:
+    customer = find_customer(session, company_id, name)
+    return {"name": customer.name, "number": customer.number} if customer else None
+
+
+def _project_called(session: Session, company_id: int, name: str) -> dict[str, Any] | None:
+    project = find_project(session, company_id, name)
+    return {"name": project.name} if project else None
 
 
 # --------------------------------------------------------------------------------------------
 # Posting (on "ja")
+
+
+def _registered(template: str, values: dict[str, Any], name: str, **shown: Any) -> Done:
+    """The reply on a customer or project registered; back into the form the offer came from,
+    if any, with the new name in the slot that asked for it."""
+    resume = values.get("resume")
+    filled = {str(values["resume_slot"]): name} if values.get("resume_slot") else {}
+    return Done(template, {"name": name, **shown, "resumes": bool(resume)}, events=resume_events(resume, **filled))
 
 
 @confirmed("create_customer")
@@ -125,13 +160,7 @@ def post_customer(session: Session, asker: Asker, values: dict[str, Any]) -> Don
         orgnr=values.get("orgnr") or None,
         email=str(values.get("email") or ""),
     )
-    resume = values.get("resume")
-    filled = {str(values["resume_slot"]): customer.name} if values.get("resume_slot") else {}
-    return Done(
-        "customer_created.j2",
-        {"name": customer.name, "number": customer.number, "orgnr": customer.orgnr or "", "resumes": bool(resume)},
-        events=resume_events(resume, **filled),
-    )
+    return _registered("customer_created.j2", values, customer.name, number=customer.number, orgnr=customer.orgnr or "")
 
 
 @confirmed("create_project")
@@ -152,18 +181,7 @@ def post_project(session: Session, asker: Asker, values: dict[str, Any]) -> Done
         customer_id=customer_id,
         hourly_rate=values.get("rate") or None,
     )
-    resume = values.get("resume")
-    filled = {str(values["resume_slot"]): project.name} if values.get("resume_slot") else {}
-    return Done(
-        "project_created.j2",
-        {
-            "name": project.name,
-            "customer": customer_name,
-            "rate": project.hourly_rate,
-            "resumes": bool(resume),
-        },
-        events=resume_events(resume, **filled),
-    )
+    return _registered("project_created.j2", values, project.name, customer=customer_name, rate=project.hourly_rate)
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,25 +200,7 @@ class ValidateCustomerForm(FormValidator):
             needed.append("new_customer_orgnr")
         return needed
 
-    def validate_new_customer_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        asker = asker_of(tracker)
-        assert asker.company_id is not None
-        try:
-            name = clean_name(str(value))
-        except InvalidInput:
-            return {"new_customer_name": None}
-        with sessions().begin() as session:
-            existing = find_customer(session, asker.company_id, name)
-            number = existing.number if existing else None
-            existing_name = existing.name if existing else ""
-        if number is not None:
-            dispatcher.utter_message(
-                text=render(asker.language, "customer_exists.j2", name=existing_name, number=number)
-            )
-            return {"new_customer_name": None}
-        return {"new_customer_name": name}
+    validate_new_customer_name = unused_name("new_customer_name", _customer_called, "customer_exists.j2")
 
     def validate_new_customer_orgnr(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -224,36 +224,21 @@ class ValidateCustomerForm(FormValidator):
             return {"new_customer_email": None}
 
 
-class ActionProposeCustomer(Action):
+class ActionProposeCustomer(ProposeAction):
     """Shows the new customer and asks Ja/Nei (the customer form's submit)."""
 
-    def name(self) -> str:
-        return "action_propose_customer"
+    action, kind, summary = "action_propose_customer", "create_customer", "customer_summary.j2"
+    slots = ("new_customer_name", "new_customer_orgnr", "new_customer_email", "new_customer_orgnr_refused")
+    required = ("new_customer_name",)
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        slots = ["new_customer_name", "new_customer_orgnr", "new_customer_email", "new_customer_orgnr_refused"]
-        values = form_slot_values(tracker, slots)
-        clear = [SlotSet(slot, None) for slot in slots]
-        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not values["new_customer_name"]:
-            return clear
-        return [
-            *clear,
-            *propose(
-                dispatcher,
-                asker.language,
-                "create_customer",
-                {
-                    "name": values["new_customer_name"],
-                    "orgnr": values["new_customer_orgnr"] or "",
-                    "email": values["new_customer_email"] or "",
-                },
-                "customer_summary.j2",
-                asker=asker,
-            ),
-        ]
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
+        return Proposal(
+            {
+                "name": tracker.get_slot("new_customer_name"),
+                "orgnr": tracker.get_slot("new_customer_orgnr") or "",
+                "email": tracker.get_slot("new_customer_email") or "",
+            }
+        )
 
 
 class AskNewCustomerName(AskAction):
@@ -282,56 +267,18 @@ class ValidateProjectForm(FormValidator):
             return needed
         return [*needed, "new_project_rate"]
 
-    def validate_new_project_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        asker = asker_of(tracker)
-        assert asker.company_id is not None
-        try:
-            name = clean_name(str(value))
-        except InvalidInput:
-            return {"new_project_name": None}
-        with sessions().begin() as session:
-            existing = find_project(session, asker.company_id, name)
-            existing_name = existing.name if existing else None
-        if existing_name is not None:
-            dispatcher.utter_message(text=render(asker.language, "project_exists.j2", name=existing_name))
-            return {"new_project_name": None}
-        return {"new_project_name": name}
+    validate_new_project_name = unused_name("new_project_name", _project_called, "project_exists.j2")
 
     def validate_new_project_customer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        asker = asker_of(tracker)
-        name, choices = resolve_customer_said(asker, str(value), "new_project_customer")
-        if name is not None:
-            return {"new_project_customer": name, CHOICES_SLOT: None}
-        if choices is not None:
-            return {"new_project_customer": None, CHOICES_SLOT: choices}
-        slots = form_slot_values(tracker, ["new_project_name", "new_project_rate"])
-        return {
-            "new_project_customer": None,
-            **offer_to_create(
-                dispatcher,
-                asker,
-                "create_customer",
-                {"name": str(value).strip()},
-                form=PROJECT_FORM,
-                slot="new_project_customer",
-                slots=slots,
-            ),
-        }
+        keep = ("new_project_name", "new_project_rate")
+        return customer_or_offer(dispatcher, tracker, value, form=PROJECT_FORM, slot="new_project_customer", keep=keep)
 
     def validate_new_project_rate(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        asker = asker_of(tracker)
-        rate = amount_answer(value)
-        if isinstance(rate, Refused):
-            text = render(asker.language, "invalid_amount.j2", reason=rate.reason, said=rate.said)
-            dispatcher.utter_message(text=text)
-            return {"new_project_rate": None}
-        return {"new_project_rate": str(rate)}
+        return answered(dispatcher, asker_of(tracker), "new_project_rate", amount_answer(value), "invalid_amount.j2")
 
 
 def _customer_rate(asker: Asker, name: str) -> Decimal | None:
@@ -341,35 +288,20 @@ def _customer_rate(asker: Asker, name: str) -> Decimal | None:
         return customer.hourly_rate if customer is not None else None
 
 
-class ActionProposeProject(Action):
+class ActionProposeProject(ProposeAction):
     """Shows the new project and asks Ja/Nei (the project form's submit)."""
 
-    def name(self) -> str:
-        return "action_propose_project"
+    action, kind, summary = "action_propose_project", "create_project", "project_summary.j2"
+    slots = ("new_project_name", "new_project_customer", "new_project_rate")
+    required = ("new_project_name",)
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        slots = ["new_project_name", "new_project_customer", "new_project_rate"]
-        values = form_slot_values(tracker, slots)
-        clear = [SlotSet(slot, None) for slot in slots]
-        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not values["new_project_name"]:
-            return clear
-        rate = values["new_project_rate"]
-        customer_rate = _customer_rate(asker, str(values["new_project_customer"])) if not rate else None
-        return [
-            *clear,
-            *propose(
-                dispatcher,
-                asker.language,
-                "create_project",
-                {"name": values["new_project_name"], "customer": values["new_project_customer"], "rate": rate or ""},
-                "project_summary.j2",
-                shown={"rate": Decimal(rate) if rate else None, "customer_rate": customer_rate},
-                asker=asker,
-            ),
-        ]
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
+        name, customer, rate = (tracker.get_slot(slot) for slot in self.slots)
+        customer_rate = _customer_rate(asker, str(customer)) if not rate else None
+        return Proposal(
+            {"name": name, "customer": customer, "rate": rate or ""},
+            {"rate": Decimal(rate) if rate else None, "customer_rate": customer_rate},
+        )
 
 
 class AskNewProjectName(AskAction):

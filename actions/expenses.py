@@ -16,22 +16,21 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.answers import Refused, amount_answer, said_entity
+from actions.answers import amount_answer, said_entity
 from actions.books import sessions
-from actions.confirmation import Done, confirmed, propose, refusal
+from actions.confirmation import Done, Proposal, ProposeAction, confirmed
 from actions.context import Asker, asker_of
-from actions.forms import CHOICES_SLOT, AskAction, FormValidator, choice_buttons, choices_for
+from actions.forms import CHOICES_SLOT, AskAction, FormValidator, answered, choice_buttons, choices_for
 from actions.periods import parse_day
-from actions.replies import render
+from actions.replies import render, reply
 from ledger import clock
 from ledger.companies import company_by_id
-from ledger.errors import InvalidInput, LedgerError, UnknownExpenseCategory
+from ledger.errors import InvalidInput, UnknownExpenseCategory
 from ledger.expenses import VEHICLES, ExpensePlan, find_category, plan_expense, register_expense, set_vehicle
 from ledger.reports.account_totals import chart_of
 
@@ -68,13 +67,10 @@ def vehicle_of(said: Any) -> str | None:
     return "van" if van else "car"
 
 
-def _say(dispatcher: CollectingDispatcher, asker: Asker, template: str, **values: Any) -> None:
-    dispatcher.utter_message(text=render(asker.language, template, **values))
-
-
 class ValidateRegisterExpenseForm(FormValidator):
     """Checks the amount, the category (and the vehicle when the VAT depends on it), the
     vendor and the date; owners and accountants only."""
+
 
     def name(self) -> str:
         return "validate_register_expense_form"
@@ -90,12 +86,8 @@ class ValidateRegisterExpenseForm(FormValidator):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Takes an amount more than zero with two decimals at most."""
-        said = said_entity(tracker.latest_message, "amount")
-        answer = amount_answer(value, said) if said is not None else amount_answer(value)
-        if isinstance(answer, Refused):
-            _say(dispatcher, asker_of(tracker), "expense_amount_refused.j2", reason=answer.reason, said=answer.said)
-            return {AMOUNT: None}
-        return {AMOUNT: str(answer)}
+        answer = amount_answer(value, said_entity(tracker.latest_message, "amount"))
+        return answered(dispatcher, asker_of(tracker), AMOUNT, answer, "expense_amount_refused.j2")
 
     def validate_expense_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -112,7 +104,7 @@ class ValidateRegisterExpenseForm(FormValidator):
                 suggestions = list(unknown.details.get("suggestions") or []) or list(
                     COMMON_CATEGORIES.get(asker.language, COMMON_CATEGORIES["nb"])
                 )
-                _say(dispatcher, asker, "expense_category_unknown.j2", said=str(value))
+                reply(dispatcher, asker, "expense_category_unknown.j2", said=str(value))
                 return {CATEGORY: None, CHOICES_SLOT: choices_for(CATEGORY, "expense_category", suggestions)}
             company = company_by_id(session, asker.company_id)
             ask_vehicle = rule.needs_vehicle and company.vat_registered and company.vehicle not in VEHICLES
@@ -125,22 +117,14 @@ class ValidateRegisterExpenseForm(FormValidator):
         asker = asker_of(tracker)
         vehicle = vehicle_of(value)
         if vehicle is None or asker.company_id is None:
-            _say(dispatcher, asker, "expense_vehicle_unclear.j2", said=str(value))
+            reply(dispatcher, asker, "expense_vehicle_unclear.j2", said=str(value))
             return {VEHICLE: None}
         with sessions().begin() as session:
             set_vehicle(session, asker.company_id, vehicle)
-        _say(dispatcher, asker, "expense_vehicle_noted.j2", vehicle=vehicle)
+        reply(dispatcher, asker, "expense_vehicle_noted.j2", vehicle=vehicle)
         return {VEHICLE: vehicle, ASK_VEHICLE: None}
 
-    def validate_expense_date(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Takes a day that has come."""
-        day = parse_day(value)
-        if day is None or day > clock.today():
-            _say(dispatcher, asker_of(tracker), "expense_date_refused.j2", day=day)
-            return {DATE: None}
-        return {DATE: day.isoformat()}
+    validate_expense_date = FormValidator.day_that_has_come(DATE, "expense_date_refused.j2")
 
     def validate_expense_vendor(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -203,29 +187,21 @@ def _lines(session: Session, company_id: int, plan: ExpensePlan, language: str) 
     return lines
 
 
-class ActionProposeExpense(Action):
+class ActionProposeExpense(ProposeAction):
     """Shows the expense exactly as it will be posted (lines, net, VAT, total, and why this
     account and code) and asks Ja/Nei."""
 
-    def name(self) -> str:
-        return "action_propose_expense"
+    action, kind, summary = "action_propose_expense", "register_expense", "expense_summary.j2"
+    slots, required = FORM_SLOTS, (AMOUNT, CATEGORY)
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        asker = asker_of(tracker)
-        forget = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if not asker.known or tracker.get_slot(AMOUNT) is None or tracker.get_slot(CATEGORY) is None:
-            return forget  # the form was left without an answer; it has said why
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
         assert asker.company_id is not None
         day = parse_day(tracker.get_slot(DATE)) or clock.today()
         vendor = tracker.get_slot(VENDOR)
         amount, category = str(tracker.get_slot(AMOUNT)), str(tracker.get_slot(CATEGORY))
-        try:
-            with sessions().begin() as session:
-                plan = plan_expense(session, asker.company_id, amount, category, day)
-                lines = _lines(session, asker.company_id, plan, asker.language)
-        except LedgerError as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
-            return forget
+        with sessions().begin() as session:
+            plan = plan_expense(session, asker.company_id, amount, category, day)
+            lines = _lines(session, asker.company_id, plan, asker.language)
         treatment = plan.treatment
         values = {
             "amount": str(plan.gross),
@@ -245,9 +221,7 @@ class ActionProposeExpense(Action):
             "rate": treatment.rate,
             "reason": treatment.note_en if asker.language == "en" else treatment.note_nb,
         }
-        events = propose(dispatcher, asker.language, "register_expense", values, "expense_summary.j2",
-                         shown=shown, asker=asker)
-        return events + forget
+        return Proposal(values, shown)
 
 
 @confirmed("register_expense")

@@ -12,24 +12,31 @@ the `choices` slot and the question offers one button each; a button's payload i
 reads like a typed answer. A pick typed by its place ("den andre", "the last one": intent
 `choose` with the NLU's `ordinal` entity) counts among the buttons of the question and is
 taken as if that button had been pressed.
+
+Answers that only read (a report, an invoice shown) are a `KeeperAction`: the same refusal
+for anyone who may not, then the answer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
+from actions.answers import Refused
 from actions.confirmation import PENDING_SLOT, RESUME_SLOT
 from actions.context import Asker, asker_of
-from actions.replies import render
+from actions.periods import parse_day
+from actions.replies import Answer, render, reply
+from ledger import clock
 from ledger.permissions import Capability, may
 
 CHOICES_SLOT = "choices"
@@ -111,6 +118,36 @@ def refuse_asker(dispatcher: CollectingDispatcher, asker: Asker, capability: Cap
     return False
 
 
+class KeeperAction(Answer, ABC):
+    """An answer for someone who may `capability` (keep the books, unless said): anyone else
+    is told why (`refuse_asker`) and nothing is read."""
+
+    capability: ClassVar[Capability] = Capability.KEEP_BOOKS
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asker = asker_of(tracker)
+        if refuse_asker(dispatcher, asker, self.capability):
+            return []
+        return self.answer(dispatcher, tracker, asker)
+
+
+SlotValidator = Callable[[Any, CollectingDispatcher, Tracker, dict[str, Any]], dict[str, Any] | None]
+"""Checks a value said for one slot: `{slot: value}` to take it, `{slot: None}` to ask again."""
+
+
+def answered(
+    dispatcher: CollectingDispatcher, asker: Asker, slot: str, answer: Any, refused: str
+) -> dict[str, Any]:
+    """The slot value for an answer read by `actions.answers`: the value, or None (asked
+    again) after `refused` has said why a `Refused` one cannot be used."""
+    if isinstance(answer, Refused):
+        reply(dispatcher, asker, refused, reason=answer.reason, said=answer.said)
+        return {slot: None}
+    return {slot: str(answer)}
+
+
 def _offers_to_resume(event: EventType, form: str) -> bool:
     if event.get("event") != "slot" or event.get("name") != PENDING_SLOT:
         return False
@@ -129,6 +166,23 @@ class FormValidator(FormValidationAction, ABC):
     @abstractmethod
     def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
         """The slots to ask for, in order, given what is known (filled ones are skipped)."""
+
+    @staticmethod
+    def day_that_has_come(slot: str, refused: str) -> Callable[..., dict[str, Any]]:
+        """The `validate_<slot>` method of a slot that takes a day that has come (hours and
+        expenses are entered afterwards); `refused` says why another is not taken (a day not
+        understood, or one still to come)."""
+
+        def validate(
+            form: FormValidator, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+        ) -> dict[str, Any]:
+            day: dt.date | None = parse_day(value)
+            if day is None or day > clock.today():
+                reply(dispatcher, asker_of(tracker), refused, day=day)
+                return {slot: None}
+            return {slot: day.isoformat()}
+
+        return validate
 
     def ended(self, domain: Mapping[str, Any]) -> list[EventType]:
         """The events that leave the form with its slots emptied."""
@@ -173,7 +227,7 @@ class FormValidator(FormValidationAction, ABC):
             slots[requested] = picked
             tracker.slots[requested] = picked
         for slot_name, slot_value in list(slots.items()):
-            validate = getattr(self, f"validate_{slot_name}", None)
+            validate = self.validator(slot_name)
             if validate is None or slot_value is None:
                 continue
             output = validate(slot_value, dispatcher, tracker, domain)
@@ -181,6 +235,11 @@ class FormValidator(FormValidationAction, ABC):
                 slots.update(output)
                 tracker.slots.update(output)
         return [SlotSet(slot, value) for slot, value in slots.items()]
+
+    def validator(self, slot: str) -> SlotValidator | None:
+        """What checks a value said for `slot`: the method `validate_<slot>`, if any."""
+        validate: SlotValidator | None = getattr(self, f"validate_{slot}", None)
+        return validate
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -222,15 +281,11 @@ class AskAction(Action):
         return [SlotSet("language", asker.language)]
 
 
-class ActionStaleChoice(Action):
+class ActionStaleChoice(Answer):
     """A choice button pressed after its question was closed."""
 
-    def name(self) -> str:
-        return "action_stale_choice"
+    action = "action_stale_choice"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         dispatcher.utter_message(text=render(asker.language, "choice_stale.j2"))
         return [SlotSet(CHOICES_SLOT, None)]

@@ -11,34 +11,50 @@ books changed in between so that the total would differ, nothing is posted.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.answers import Refused, amount_answer, hours_answer, said_entity
+from actions.answers import amount_answer, hours_answer, said_entity
 from actions.books import sessions
 from actions.charts import receivables_aging_chart
-from actions.confirmation import ChangedSinceShown, Done, confirmed, dry_run, propose, refusal, say
+from actions.confirmation import (
+    ChangedSinceShown,
+    Done,
+    Proposal,
+    ProposeAction,
+    confirmed,
+    dry_run,
+    entry_shown,
+    propose,
+    refusal,
+    say,
+)
 from actions.context import Asker, asker_of
-from actions.customers import offer_to_create, resolve_customer_said, resolve_project_said
+from actions.customers import customer_or_offer, resolve_customer_said, resolve_project_said
 from actions.forms import (
     CHOICES_SLOT,
     CHOOSE_INTENT,
     AskAction,
     FormValidator,
+    KeeperAction,
+    SlotValidator,
+    answered,
     choice_buttons,
     choices_for,
-    refuse_asker,
 )
 from actions.replies import render
 from ledger import clock
+from ledger.companies import company_by_id
 from ledger.customers import find_customer
 from ledger.documents.mail import SmtpServer, send_invoice
-from ledger.errors import InvalidInput, LedgerError, UnknownInvoice
+from ledger.errors import InvalidInput, InvoiceDetailsMissing, LedgerError, UnknownInvoice
 from ledger.invoicing import (
     credit_invoice,
     get_invoice,
@@ -50,9 +66,10 @@ from ledger.invoicing import (
     mark_sent,
     owed_on,
     paid_amount,
+    require_invoice_details,
 )
-from ledger.models import Invoice, JournalEntry
-from ledger.permissions import Capability, may
+from ledger.models import Invoice
+from ledger.permissions import may
 from ledger.projects import billing_rate, find_project
 from ledger.reports.receivables import open_invoices, receivables_aging
 from ledger.settings import get_settings
@@ -89,40 +106,18 @@ def issue_from_chat(session: Session, asker: Asker, values: dict[str, Any]) -> I
         "source": asker.source,
         "language": values.get("language") or asker.language,
     }
-    mode = values["mode"]
-    if mode == "hours":
-        return invoice_hours(
-            session,
-            company_id,
-            customer.id,
-            str(values["hours"]),
-            rate=values.get("rate") or None,
-            project_id=project_id,
-            description=str(values["description"]),
-            **common,
-        )
-    if mode == "amount":
-        return invoice_amount(
-            session,
-            company_id,
-            customer.id,
-            str(values["amount"]),
-            str(values["description"]),
-            project_id=project_id,
-            **common,
-        )
-    return invoice_unbilled_hours(
-        session,
-        company_id,
-        project_id=project_id,
-        customer_id=None if project_id else customer.id,
-        **common,
-    )
+    if values["mode"] == "unbilled":
+        customer_id = None if project_id else customer.id
+        return invoice_unbilled_hours(session, company_id, project_id=project_id, customer_id=customer_id, **common)
+    common.update(project_id=project_id, description=str(values["description"]))
+    if values["mode"] == "hours":
+        rate = values.get("rate") or None
+        return invoice_hours(session, company_id, customer.id, str(values["hours"]), rate=rate, **common)
+    return invoice_amount(session, company_id, customer.id, str(values["amount"]), **common)
 
 
 def invoice_summary(session: Session, invoice: Invoice) -> dict[str, Any]:
     """What an invoice says and posts, as plain values for a template."""
-    entry = session.get(JournalEntry, invoice.journal_entry_id) if invoice.journal_entry_id else None
     return {
         "number": invoice.number,
         "kind": invoice.kind,
@@ -146,26 +141,26 @@ def invoice_summary(session: Session, invoice: Invoice) -> dict[str, Any]:
             }
             for line in invoice.lines
         ],
-        "postings": [
-            {"account": line.account, "debit": line.debit, "credit": line.credit, "vat_code": line.vat_code}
-            for line in (entry.lines if entry else [])
-        ],
-        "voucher": f"{entry.year}-{entry.voucher_number}" if entry else "",
+        **entry_shown(session, invoice.journal_entry_id),
     }
 
 
 @confirmed("create_invoice")
 def post_invoice(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
     """Issues the invoice that was shown, if it still comes to the total that was shown."""
-    invoice = issue_from_chat(session, asker, values)
+    return _as_shown(session, asker, values, "invoice_created.j2", issue_from_chat(session, asker, values))
+
+
+def _as_shown(
+    session: Session, asker: Asker, values: dict[str, Any], template: str, invoice: Invoice, **more: Any
+) -> Done:
+    """The reply on an invoice or credit note just issued, which must come to the total shown
+    (`values["expected_total"]`) or is not posted."""
+    done = {**invoice_summary(session, invoice), **more}
     if invoice.total != Decimal(str(values["expected_total"])):
         raise ChangedSinceShown("the total changed", shown=values["expected_total"], now=str(invoice.total))
     assert asker.company_id is not None
-    return Done(
-        "invoice_created.j2",
-        invoice_summary(session, invoice),
-        attachment=pdf_link(asker.company_id, invoice.number),
-    )
+    return Done(template, done, attachment=pdf_link(asker.company_id, invoice.number))
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,25 +225,8 @@ class ValidateInvoiceForm(FormValidator):
     def validate_invoice_customer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        asker = asker_of(tracker)
-        name, choices = resolve_customer_said(asker, str(value), "invoice_customer")
-        if name is not None:
-            return {"invoice_customer": name, CHOICES_SLOT: None}
-        if choices is not None:
-            return {"invoice_customer": None, CHOICES_SLOT: choices}
-        slots = {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS}
-        return {
-            "invoice_customer": None,
-            **offer_to_create(
-                dispatcher,
-                asker,
-                "create_customer",
-                {"name": str(value).strip()},
-                form=INVOICE_FORM,
-                slot="invoice_customer",
-                slots=slots,
-            ),
-        }
+        slot = "invoice_customer"
+        return customer_or_offer(dispatcher, tracker, value, form=INVOICE_FORM, slot=slot, keep=INVOICE_SLOTS)
 
     def validate_invoice_project(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -280,10 +258,7 @@ class ValidateInvoiceForm(FormValidator):
             dispatcher.utter_message(text=render(asker.language, "nothing_unbilled.j2", customer=customer or ""))
             return {"invoice_hours": None}
         hours = hours_answer(value, said_entity(tracker.latest_message, "hours"))
-        if isinstance(hours, Refused):
-            dispatcher.utter_message(text=render(asker.language, "invalid_hours.j2", reason=hours.reason))
-            return {"invoice_hours": None}
-        return {"invoice_hours": str(hours)}
+        return answered(dispatcher, asker, "invoice_hours", hours, "invalid_hours.j2")
 
     def validate_invoice_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -295,27 +270,14 @@ class ValidateInvoiceForm(FormValidator):
         if said is not None and said.followed_by_hours:
             # "1,234 timer": a number of hours the NLU read as an amount.
             hours = hours_answer(said.value, said)
-            if isinstance(hours, Refused):
-                dispatcher.utter_message(text=render(asker.language, "invalid_hours.j2", reason=hours.reason))
-                return {"invoice_amount": None, "invoice_hours": None}
-            return {"invoice_amount": None, "invoice_hours": str(hours)}
-        amount = amount_answer(value, said)
-        if isinstance(amount, Refused):
-            text = render(asker.language, "invalid_amount.j2", reason=amount.reason, said=amount.said)
-            dispatcher.utter_message(text=text)
-            return {"invoice_amount": None}
-        return {"invoice_amount": str(amount)}
+            return {"invoice_amount": None, **answered(dispatcher, asker, "invoice_hours", hours, "invalid_hours.j2")}
+        return answered(dispatcher, asker, "invoice_amount", amount_answer(value, said), "invalid_amount.j2")
 
     def validate_invoice_rate(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        asker = asker_of(tracker)
         rate = amount_answer(value, said_entity(tracker.latest_message, "rate"))
-        if isinstance(rate, Refused):
-            text = render(asker.language, "invalid_amount.j2", reason=rate.reason, said=rate.said)
-            dispatcher.utter_message(text=text)
-            return {"invoice_rate": None}
-        return {"invoice_rate": str(rate)}
+        return answered(dispatcher, asker_of(tracker), "invoice_rate", rate, "invalid_amount.j2")
 
 
 class AskInvoiceCustomer(AskAction):
@@ -347,30 +309,38 @@ class AskInvoiceRate(AskAction):
         return {"customer": tracker.get_slot("invoice_customer") or ""}
 
 
-class ActionProposeInvoice(Action):
+class ActionProposeInvoice(ProposeAction):
     """Shows exactly what the invoice will post and asks Ja/Nei (the invoice form's submit)."""
 
-    def name(self) -> str:
-        return "action_propose_invoice"
+    action, kind, summary = "action_propose_invoice", "create_invoice", "invoice_summary.j2"
+    slots = (*INVOICE_SLOTS, CHOICES_SLOT)
+    required = ("invoice_customer",)
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        """Says what the seller or the customer still lacks for an invoice, and how to set it,
+        before working out a summary that could not be posted."""
         asker = asker_of(tracker)
-        slots = {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS}
-        clear: list[EventType] = [SlotSet(slot, None) for slot in INVOICE_SLOTS] + [SlotSet(CHOICES_SLOT, None)]
-        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not slots["invoice_customer"]:
-            return clear
-        values = self._values(asker, slots)
-        try:
-            shown = dry_run(lambda session: invoice_summary(session, issue_from_chat(session, asker, values)))
-        except LedgerError as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
-            return clear
-        values["expected_total"] = str(shown["total"])
-        return clear + propose(
-            dispatcher, asker.language, "create_invoice", values, "invoice_summary.j2", shown=shown, asker=asker
-        )
+        customer = tracker.get_slot("invoice_customer")
+        if asker.known and asker.company_id is not None and customer and may(asker.role, self.capability):
+            with sessions().begin() as session:
+                found = find_customer(session, asker.company_id, str(customer))
+                company = company_by_id(session, asker.company_id)
+                try:
+                    if found is not None:
+                        require_invoice_details(company, found)
+                except InvoiceDetailsMissing as missing:
+                    dispatcher.utter_message(
+                        text=render(asker.language, "invoice_details_missing.j2", **missing.details)
+                    )
+                    return [SlotSet(slot, None) for slot in self.slots]
+        return super().run(dispatcher, tracker, domain)
+
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
+        values = self._values(asker, {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS})
+        shown = dry_run(lambda session: invoice_summary(session, issue_from_chat(session, asker, values)))
+        return Proposal({**values, "expected_total": str(shown["total"])}, shown)
 
     @staticmethod
     def _values(asker: Asker, slots: dict[str, Any]) -> dict[str, Any]:
@@ -446,88 +416,90 @@ def invoice_number_said(value: Any) -> int | None:
 # Crediting
 
 
-class ValidateCreditForm(FormValidator):
-    """Finds the invoice to credit: by number, or among the customer's open invoices."""
+class OpenInvoiceForm(FormValidator, ABC):
+    """A form that finds one invoice with money owed: by its number (`number_slot`), or among
+    the open invoices of a customer named instead (`customer_slot`)."""
 
+    number_slot: ClassVar[str]
+    customer_slot: ClassVar[str]
+
+    @abstractmethod
     def name(self) -> str:
-        return "validate_credit_form"
+        """The validator's action name (`validate_<form>`)."""
 
     def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
-        return ["credit_invoice_number"]
+        return [self.number_slot]
 
-    def validate_credit_customer(
+    def validator(self, slot: str) -> SlotValidator | None:
+        if slot == self.customer_slot:
+            return self.pick_by_customer
+        if slot == self.number_slot:
+            return self.check_invoice_number
+        return super().validator(slot)
+
+    def pick_by_customer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return pick_by_customer(dispatcher, tracker, value, "credit_customer", "credit_invoice_number")
+        """A customer named instead of an invoice: their one open invoice, or a choice of them."""
+        customer_slot, number_slot = self.customer_slot, self.number_slot
+        asker = asker_of(tracker)
+        assert asker.company_id is not None
+        if tracker.get_slot(number_slot):
+            return {customer_slot: value}
+        name, choices = resolve_customer_said(asker, str(value), number_slot)
+        if choices is not None:
+            return {customer_slot: None, CHOICES_SLOT: {**choices, "entity": "customer", "slot": customer_slot}}
+        if name is None:
+            dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_customer",
+                                                 details={"said": str(value)}))
+            return {customer_slot: None}
+        with sessions().begin() as session:
+            rows = open_invoice_rows(session, asker.company_id, name)
+        if not rows:
+            dispatcher.utter_message(text=render(asker.language, "no_open_invoices.j2", customer=name))
+            return {customer_slot: None}
+        if len(rows) == 1:
+            return {customer_slot: name, number_slot: str(rows[0]["number"]), CHOICES_SLOT: None}
+        return {customer_slot: name, CHOICES_SLOT: invoice_choices(asker.language, number_slot, rows)}
 
-    def validate_credit_invoice_number(
+    def check_invoice_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return check_invoice_number(dispatcher, tracker, value, "credit_invoice_number")
-
-
-def pick_by_customer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, customer_slot: str, number_slot: str
-) -> dict[str, Any]:
-    """A customer named instead of an invoice: their one open invoice, or a choice of them."""
-    asker = asker_of(tracker)
-    assert asker.company_id is not None
-    if tracker.get_slot(number_slot):
-        return {customer_slot: value}
-    name, choices = resolve_customer_said(asker, str(value), number_slot)
-    if choices is not None:
-        return {customer_slot: None, CHOICES_SLOT: {**choices, "entity": "customer", "slot": customer_slot}}
-    if name is None:
-        dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_customer",
-                                             details={"said": str(value)}))
-        return {customer_slot: None}
-    with sessions().begin() as session:
-        rows = open_invoice_rows(session, asker.company_id, name)
-    if not rows:
-        dispatcher.utter_message(text=render(asker.language, "no_open_invoices.j2", customer=name))
-        return {customer_slot: None}
-    if len(rows) == 1:
-        return {customer_slot: name, number_slot: str(rows[0]["number"]), CHOICES_SLOT: None}
-    return {customer_slot: name, CHOICES_SLOT: invoice_choices(asker.language, number_slot, rows)}
-
-
-def check_invoice_number(
-    dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, slot: str
-) -> dict[str, Any]:
-    """An invoice number said: it must be one of the company's invoices with money owed."""
-    asker = asker_of(tracker)
-    assert asker.company_id is not None
-    number = invoice_number_said(value)
-    if number is None:
-        dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_invoice", details={}))
-        return {slot: None}
-    with sessions().begin() as session:
-        try:
-            invoice = get_invoice(session, asker.company_id, number)
-        except UnknownInvoice as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
+        """An invoice number said: it must be one of the company's invoices with money owed."""
+        slot = self.number_slot
+        asker = asker_of(tracker)
+        assert asker.company_id is not None
+        number = invoice_number_said(value)
+        if number is None:
+            dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_invoice", details={}))
             return {slot: None}
-        owed = owed_on(session, invoice)
-    if owed <= 0:
-        dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
-        return {slot: None}
-    return {slot: str(number), CHOICES_SLOT: None}
+        with sessions().begin() as session:
+            try:
+                invoice = get_invoice(session, asker.company_id, number)
+            except UnknownInvoice as error:
+                dispatcher.utter_message(text=refusal(asker.language, error))
+                return {slot: None}
+            owed = owed_on(session, invoice)
+        if owed <= 0:
+            dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
+            return {slot: None}
+        return {slot: str(number), CHOICES_SLOT: None}
 
 
-class AskCreditInvoiceNumber(AskAction):
-    slot = "credit_invoice_number"
+class AskOpenInvoice(AskAction):
+    """Asks which invoice: with a button per customer the name said fits ("fjord har betalt"
+    with two Fjord customers), else per oldest open invoice."""
+
+    customer_slot: ClassVar[str] = ""
+
+    def _customers(self, tracker: Tracker) -> list[dict[str, str]]:
+        return choice_buttons(tracker.get_slot(CHOICES_SLOT), self.customer_slot)
 
     def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
-        return {"customers": [b["title"] for b in customers_offered(tracker, "credit_customer")]}
+        return {"customers": [b["title"] for b in self._customers(tracker)]}
 
     def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
-        return customers_offered(tracker, "credit_customer") or recent_open_buttons(tracker, asker, self.slot)
-
-
-def customers_offered(tracker: Tracker, customer_slot: str) -> list[dict[str, str]]:
-    """A button for each customer the name said fits ("fjord har betalt" with two Fjord
-    customers), while the invoice is asked for: picking one finds that customer's invoice."""
-    return choice_buttons(tracker.get_slot(CHOICES_SLOT), customer_slot)
+        return self._customers(tracker) or recent_open_buttons(tracker, asker, self.slot)
 
 
 def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[str, str]]:
@@ -539,34 +511,33 @@ def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[
     return choice_buttons(invoice_choices(asker.language, slot, rows), slot)
 
 
-class ActionProposeCredit(Action):
-    """Shows the credit note that will be posted and asks Ja/Nei (the credit form's submit)."""
+class ValidateCreditForm(OpenInvoiceForm):
+    """Finds the invoice to credit: by number, or among the customer's open invoices."""
+
+    number_slot, customer_slot = "credit_invoice_number", "credit_customer"
 
     def name(self) -> str:
-        return "action_propose_credit"
+        return "validate_credit_form"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        number = invoice_number_said(tracker.get_slot("credit_invoice_number") or "")
-        clear: list[EventType] = [
-            SlotSet("credit_invoice_number", None),
-            SlotSet("credit_customer", None),
-            SlotSet(CHOICES_SLOT, None),
-        ]
-        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or number is None:
-            return clear
-        values: dict[str, Any] = {"number": number}
-        try:
-            shown = dry_run(lambda session: _credit_summary(session, asker, number))
-        except LedgerError as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
-            return clear
-        values["expected_total"] = str(shown["total"])
-        return clear + propose(
-            dispatcher, asker.language, "credit_invoice", values, "credit_summary.j2", shown=shown, asker=asker
-        )
+
+class AskCreditInvoiceNumber(AskOpenInvoice):
+    slot, customer_slot = "credit_invoice_number", "credit_customer"
+
+
+class ActionProposeCredit(ProposeAction):
+    """Shows the credit note that will be posted and asks Ja/Nei (the credit form's submit)."""
+
+    action, kind, summary = "action_propose_credit", "credit_invoice", "credit_summary.j2"
+    slots = ("credit_invoice_number", "credit_customer", CHOICES_SLOT)
+    required = ("credit_invoice_number",)
+
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal | None:
+        number = invoice_number_said(tracker.get_slot("credit_invoice_number"))
+        if number is None:
+            return None
+        note = dry_run(lambda session: invoice_summary(session, _credit(session, asker, number)))
+        shown = {**note, "credits": number}
+        return Proposal({"number": number, "expected_total": str(shown["total"])}, shown)
 
 
 def _credit(session: Session, asker: Asker, number: int) -> Invoice:
@@ -576,24 +547,11 @@ def _credit(session: Session, asker: Asker, number: int) -> Invoice:
     )
 
 
-def _credit_summary(session: Session, asker: Asker, number: int) -> dict[str, Any]:
-    note = _credit(session, asker, number)
-    return {**invoice_summary(session, note), "credits": number}
-
-
 @confirmed("credit_invoice")
 def post_credit_note(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
     """Issues the credit note that was shown."""
     number = int(values["number"])
-    note = _credit(session, asker, number)
-    if note.total != Decimal(str(values["expected_total"])):
-        raise ChangedSinceShown("the total changed")
-    assert asker.company_id is not None
-    return Done(
-        "credit_created.j2",
-        {**invoice_summary(session, note), "credits": number},
-        attachment=pdf_link(asker.company_id, note.number),
-    )
+    return _as_shown(session, asker, values, "credit_created.j2", _credit(session, asker, number), credits=number)
 
 
 # --------------------------------------------------------------------------------------------
@@ -638,77 +596,70 @@ def _invoice_buttons(session: Session, asker: Asker, intent: str) -> list[dict[s
     return buttons
 
 
-class ActionShowInvoice(Action):
+def _invoice_named(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    asker: Asker,
+    intent: str,
+    facts: Callable[[Session, Invoice], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """The `facts` of the invoice the message names (by number, else the customer's latest);
+    None when it names none, and the person is asked which (a button each, for `intent`), or
+    when the ledger refused (said why)."""
+    try:
+        with sessions().begin() as session:
+            invoice = _number_or_latest(tracker, asker, session)
+            if invoice is None:
+                buttons = _invoice_buttons(session, asker, intent)
+                dispatcher.utter_message(text=render(asker.language, "which_invoice.j2", any=bool(buttons)),
+                                         buttons=buttons)
+                return None
+            return {**invoice_summary(session, invoice), **facts(session, invoice)}
+    except LedgerError as error:
+        dispatcher.utter_message(text=refusal(asker.language, error))
+        return None
+
+
+def _payments_on(session: Session, invoice: Invoice) -> dict[str, Any]:
+    """What is paid and owed on an invoice, and whether it is overdue."""
+    owed = owed_on(session, invoice)
+    overdue = owed > 0 and invoice.due_date < clock.today()
+    return {"paid": paid_amount(session, invoice), "open": owed, "overdue": overdue}
+
+
+def _sending_of(session: Session, invoice: Invoice) -> dict[str, Any]:
+    """Where an invoice would be e-mailed, and when it was sent before."""
+    return {"email": invoice.customer.email, "sent_at": invoice.sent_at}
+
+
+class ActionShowInvoice(KeeperAction):
     """One invoice in short (the key figure first) with its PDF."""
 
-    def name(self) -> str:
-        return "action_show_invoice"
+    action = "action_show_invoice"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
-        try:
-            with sessions().begin() as session:
-                invoice = _number_or_latest(tracker, asker, session)
-                if invoice is None:
-                    buttons = _invoice_buttons(session, asker, "show_invoice")
-                    dispatcher.utter_message(text=render(asker.language, "which_invoice.j2", any=bool(buttons)),
-                                             buttons=buttons)
-                    return []
-                shown = invoice_summary(session, invoice)
-                shown["paid"] = paid_amount(session, invoice)
-                shown["open"] = owed_on(session, invoice)
-                shown["overdue"] = shown["open"] > 0 and invoice.due_date < clock.today()
-        except LedgerError as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
-            return []
-        text = render(asker.language, "invoice_shown.j2", **shown)
-        say(dispatcher, text, attachment=pdf_link(asker.company_id, int(shown["number"])))
+        shown = _invoice_named(dispatcher, tracker, asker, "show_invoice", _payments_on)
+        if shown is not None:
+            text = render(asker.language, "invoice_shown.j2", **shown)
+            say(dispatcher, text, attachment=pdf_link(asker.company_id, int(shown["number"])))
         return []
 
 
-class ActionSendInvoice(Action):
+class ActionSendInvoice(KeeperAction):
     """Offers to e-mail an invoice (PDF and EHF) to the customer; sends it on "ja"."""
 
-    def name(self) -> str:
-        return "action_send_invoice"
+    action = "action_send_invoice"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
-            return []
-        try:
-            with sessions().begin() as session:
-                invoice = _number_or_latest(tracker, asker, session)
-                if invoice is None:
-                    buttons = _invoice_buttons(session, asker, "send_invoice")
-                    dispatcher.utter_message(text=render(asker.language, "which_invoice.j2", any=bool(buttons)),
-                                             buttons=buttons)
-                    return []
-                shown = invoice_summary(session, invoice)
-                shown["email"] = invoice.customer.email
-                shown["sent_at"] = invoice.sent_at
-        except LedgerError as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
+        shown = _invoice_named(dispatcher, tracker, asker, "send_invoice", _sending_of)
+        if shown is None:
             return []
         if not shown["email"]:
             dispatcher.utter_message(text=render(asker.language, "no_email.j2", **shown))
             return []
-        return propose(
-            dispatcher,
-            asker.language,
-            "send_invoice",
-            {"number": shown["number"]},
-            "send_summary.j2",
-            shown=shown,
-            asker=asker,
-        )
+        values = {"number": shown["number"]}
+        return propose(dispatcher, asker.language, "send_invoice", values, "send_summary.j2", shown=shown, asker=asker)
 
 
 @confirmed("send_invoice")
@@ -733,19 +684,13 @@ def unpaid_button(customer: str) -> dict[str, str]:
     return {"title": customer, "payload": "/list_unpaid" + json.dumps({"customer": customer}, ensure_ascii=False)}
 
 
-class ActionListUnpaid(Action):
+class ActionListUnpaid(KeeperAction):
     """Who owes what: open invoices, overdue first, with the total; of one customer when one is
     named (a name that fits several gets a button each)."""
 
-    def name(self) -> str:
-        return "action_list_unpaid"
+    action = "action_list_unpaid"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         customer = None
         said = next((str(v).strip() for v in tracker.get_latest_entity_values("customer") if str(v).strip()), None)

@@ -13,51 +13,30 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.answers import Refused, amount_answer, said_entity
 from actions.books import sessions
-from actions.confirmation import ChangedSinceShown, Done, confirmed, dry_run, propose, refusal
+from actions.confirmation import ChangedSinceShown, Done, Proposal, ProposeAction, confirmed, dry_run, entry_shown
 from actions.context import Asker, asker_of
-from actions.forms import CHOICES_SLOT, AskAction, FormValidator
-from actions.invoicing import (
-    check_invoice_number,
-    customers_offered,
-    open_invoice_rows,
-    pick_by_customer,
-    recent_open_buttons,
-)
+from actions.forms import CHOICES_SLOT, answered
+from actions.invoicing import AskOpenInvoice, OpenInvoiceForm, open_invoice_rows
 from actions.replies import render
 from ledger import clock
-from ledger.errors import LedgerError
 from ledger.invoicing import get_invoice, owed_on, register_payment
-from ledger.models import JournalEntry
-from ledger.permissions import Capability, may
 
 PAYMENT_SLOTS = ["payment_invoice", "payment_customer", "payment_amount", "payment_date"]
 
 
-class ValidatePaymentForm(FormValidator):
+class ValidatePaymentForm(OpenInvoiceForm):
     """Finds the invoice paid and reads the amount and the date."""
+
+    number_slot, customer_slot = "payment_invoice", "payment_customer"
 
     def name(self) -> str:
         return "validate_payment_form"
-
-    def needed(self, tracker: Tracker, asker: Asker) -> list[str]:
-        return ["payment_invoice"]
-
-    def validate_payment_customer(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return pick_by_customer(dispatcher, tracker, value, "payment_customer", "payment_invoice")
-
-    def validate_payment_invoice(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return check_invoice_number(dispatcher, tracker, value, "payment_invoice")
 
     def validate_payment_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -65,11 +44,9 @@ class ValidatePaymentForm(FormValidator):
         asker = asker_of(tracker)
         assert asker.company_id is not None
         amount = amount_answer(value, said_entity(tracker.latest_message, "amount"))
+        found = answered(dispatcher, asker, "payment_amount", amount, "invalid_amount.j2")
         if isinstance(amount, Refused):
-            text = render(asker.language, "invalid_amount.j2", reason=amount.reason, said=amount.said)
-            dispatcher.utter_message(text=text)
-            return {"payment_amount": None}
-        found: dict[str, Any] = {"payment_amount": str(amount)}
+            return found
         if not tracker.get_slot("payment_invoice") and not tracker.get_slot("payment_customer"):
             with sessions().begin() as session:
                 owed_that = [r for r in open_invoice_rows(session, asker.company_id) if r["open"] == amount]
@@ -92,14 +69,8 @@ class ValidatePaymentForm(FormValidator):
         return {"payment_date": day.isoformat()}
 
 
-class AskPaymentInvoice(AskAction):
-    slot = "payment_invoice"
-
-    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
-        return {"customers": [b["title"] for b in customers_offered(tracker, "payment_customer")]}
-
-    def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
-        return customers_offered(tracker, "payment_customer") or recent_open_buttons(tracker, asker, self.slot)
+class AskPaymentInvoice(AskOpenInvoice):
+    slot, customer_slot = "payment_invoice", "payment_customer"
 
 
 def _register(session: Session, asker: Asker, values: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +90,6 @@ def _register(session: Session, asker: Asker, values: dict[str, Any]) -> dict[st
         channel=asker.channel,
         source=asker.source,
     )
-    entry = session.get(JournalEntry, payment.journal_entry_id) if payment.journal_entry_id else None
     return {
         "number": number,
         "customer": invoice.customer.name,
@@ -127,42 +97,25 @@ def _register(session: Session, asker: Asker, values: dict[str, Any]) -> dict[st
         "date": payment.date,
         "owed_before": owed,
         "owed_after": owed - payment.amount,
-        "postings": [
-            {"account": line.account, "debit": line.debit, "credit": line.credit, "vat_code": line.vat_code}
-            for line in (entry.lines if entry else [])
-        ],
-        "voucher": f"{entry.year}-{entry.voucher_number}" if entry else "",
+        **entry_shown(session, payment.journal_entry_id),
     }
 
 
-class ActionProposePayment(Action):
+class ActionProposePayment(ProposeAction):
     """Shows the payment that will be posted and asks Ja/Nei (the payment form's submit)."""
 
-    def name(self) -> str:
-        return "action_propose_payment"
+    action, kind, summary = "action_propose_payment", "register_payment", "payment_summary.j2"
+    slots = (*PAYMENT_SLOTS, CHOICES_SLOT)
+    required = ("payment_invoice",)
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asker = asker_of(tracker)
-        slots = {slot: tracker.get_slot(slot) for slot in PAYMENT_SLOTS}
-        clear: list[EventType] = [SlotSet(slot, None) for slot in PAYMENT_SLOTS] + [SlotSet(CHOICES_SLOT, None)]
-        if not asker.known or not may(asker.role, Capability.KEEP_BOOKS) or not slots["payment_invoice"]:
-            return clear
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
         values: dict[str, Any] = {
-            "number": int(str(slots["payment_invoice"])),
-            "amount": slots["payment_amount"] or "",
-            "date": slots["payment_date"] or clock.today().isoformat(),
+            "number": int(str(tracker.get_slot("payment_invoice"))),
+            "amount": tracker.get_slot("payment_amount") or "",
+            "date": tracker.get_slot("payment_date") or clock.today().isoformat(),
         }
-        try:
-            shown = dry_run(lambda session: _register(session, asker, values))
-        except LedgerError as error:
-            dispatcher.utter_message(text=refusal(asker.language, error))
-            return clear
-        values["amount"] = str(shown["amount"])
-        return clear + propose(
-            dispatcher, asker.language, "register_payment", values, "payment_summary.j2", shown=shown, asker=asker
-        )
+        shown = dry_run(lambda session: _register(session, asker, values))
+        return Proposal({**values, "amount": str(shown["amount"])}, shown)
 
 
 @confirmed("register_payment")

@@ -15,20 +15,19 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.books import sessions
 from actions.charts import profit_by_month_chart
-from actions.context import Asker, asker_of
-from actions.forms import refuse_asker
+from actions.context import Asker
+from actions.forms import KeeperAction
 from actions.periods import month_span, parse_period, period_label
 from actions.replies import render
 from ledger import clock
 from ledger.companies import company_by_id
 from ledger.deadlines import Deadline, upcoming_deadlines
-from ledger.permissions import Capability
 from ledger.reports.monthly import MonthResult, monthly_results
 from ledger.reports.profit_and_loss import profit_and_loss
 from ledger.vat import VatReport, VatTerm, company_term_kind, term_of, terms_between, vat_report
@@ -46,17 +45,13 @@ def _months_in(results: tuple[MonthResult, ...], first: dt.date, last: dt.date) 
     return [m for m in results if m.month <= last and month_span(m.month)[1] >= first]
 
 
-class ActionShowProfit(Action):
+class ActionShowProfit(KeeperAction):
     """The result of a period (so far this year unless said), against the same period last
     year, with a chart of the result month by month."""
 
-    def name(self) -> str:
-        return "action_show_profit"
+    action = "action_show_profit"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         today = clock.today()
         first, last = _period(tracker) or (dt.date(today.year, 1, 1), today)
@@ -123,17 +118,13 @@ def _term_values(report: VatReport, language: str, today: dt.date) -> dict[str, 
     }
 
 
-class ActionShowVat(Action):
+class ActionShowVat(KeeperAction):
     """The VAT of the term(s) a period covers; without one, the last term that has ended (the
     next to pay) and the running one so far."""
 
-    def name(self) -> str:
-        return "action_show_vat"
+    action = "action_show_vat"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         today = clock.today()
         span = _period(tracker)
@@ -161,17 +152,13 @@ class ActionShowVat(Action):
         return []
 
 
-class ActionShowDeadlines(Action):
+class ActionShowDeadlines(KeeperAction):
     """The company's next statutory deadlines with their dates, and what late annual accounts
     cost."""
 
-    def name(self) -> str:
-        return "action_show_deadlines"
+    action = "action_show_deadlines"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        asker = asker_of(tracker)
-        if refuse_asker(dispatcher, asker, Capability.KEEP_BOOKS):
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         today = clock.today()
         with sessions().begin() as session:
@@ -181,14 +168,14 @@ class ActionShowDeadlines(Action):
             text=render(
                 asker.language,
                 "report_deadlines.j2",
-                deadlines=[_deadline_values(d, asker.language) for d in within_a_year[:DEADLINES_SHOWN]],
+                deadlines=[deadline_values(d, asker.language) for d in within_a_year[:DEADLINES_SHOWN]],
                 fee=fee,
             )
         )
         return []
 
 
-def _deadline_values(deadline: Deadline, language: str) -> dict[str, Any]:
+def deadline_values(deadline: Deadline, language: str) -> dict[str, Any]:
     """A deadline as the reply names it: its VAT term or month spelled out."""
     year, _, rest = deadline.period.partition("-")
     month = None

@@ -19,18 +19,18 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.answers import Refused, hours_answer, said_entity
 from actions.books import sessions
-from actions.confirmation import Done, confirmed, propose
+from actions.confirmation import Done, Proposal, ProposeAction, confirmed, yes_no_buttons
 from actions.context import Asker, asker_of
-from actions.forms import CHOICES_SLOT, AskAction, FormValidator, choice_buttons, choices_for
+from actions.forms import CHOICES_SLOT, AskAction, FormValidator, answered, choice_buttons, choices_for
 from actions.periods import month_span, parse_day, parse_period, period_label
-from actions.replies import render
+from actions.replies import render, reply
 from ledger import clock
 from ledger.customers import Choice, resolve_customer
 from ledger.errors import Forbidden, UnknownCustomer, UnknownProject
@@ -45,7 +45,6 @@ from ledger.timesheet import (
     unbilled_hours,
 )
 
-FORM = "log_time_form"
 HOURS, PROJECT, DATE, CUSTOMER = "time_hours", "time_project", "time_date", "time_customer"
 CREATE_PROJECT = "time_create_project"
 PROJECT_ID, CUSTOMER_ID, NEW_PROJECT = "time_project_id", "time_customer_id", "time_project_new"
@@ -56,10 +55,6 @@ MAX_BUTTONS = 6
 def show_time_button(project: str) -> dict[str, str]:
     """A button that shows the hours of one project."""
     return {"title": project, "payload": "/show_time" + json.dumps({"project": project}, ensure_ascii=False)}
-
-
-def _say(dispatcher: CollectingDispatcher, asker: Asker, template: str, **values: Any) -> None:
-    dispatcher.utter_message(text=render(asker.language, template, **values))
 
 
 def _customer_id(session: Session, company_id: int, tracker: Tracker) -> int | None:
@@ -97,25 +92,12 @@ class ValidateLogTimeForm(FormValidator):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Takes hours more than zero, at most 24, in two decimals at most."""
-        asker = asker_of(tracker)
-        said = said_entity(tracker.latest_message, "hours")
-        answer = hours_answer(value, said) if said is not None else hours_answer(value)
+        answer = hours_answer(value, said_entity(tracker.latest_message, "hours"))
         if isinstance(answer, Decimal) and answer > MAX_HOURS_PER_DAY:
             answer = Refused("too_many", str(value))
-        if isinstance(answer, Refused):
-            _say(dispatcher, asker, "time_hours_refused.j2", reason=answer.reason, said=answer.said)
-            return {HOURS: None}
-        return {HOURS: str(answer)}
+        return answered(dispatcher, asker_of(tracker), HOURS, answer, "time_hours_refused.j2")
 
-    def validate_time_date(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Takes a day that has come (hours are not logged ahead)."""
-        day = parse_day(value)
-        if day is None or day > clock.today():
-            _say(dispatcher, asker_of(tracker), "time_date_refused.j2", day=day)
-            return {DATE: None}
-        return {DATE: day.isoformat()}
+    validate_time_date = FormValidator.day_that_has_come(DATE, "time_date_refused.j2")
 
     def validate_time_customer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -130,7 +112,7 @@ class ValidateLogTimeForm(FormValidator):
             except UnknownCustomer:
                 chosen = None
             if chosen is None:
-                _say(dispatcher, asker, "time_customer_unclear.j2", said=str(value))
+                reply(dispatcher, asker, "time_customer_unclear.j2", said=str(value))
                 return {CUSTOMER: None, CUSTOMER_ID: None}
             result: dict[str, Any] = {CUSTOMER: chosen.name, CUSTOMER_ID: chosen.id}
             projects = list_projects(session, asker.company_id, customer_id=chosen.id)
@@ -153,16 +135,16 @@ class ValidateLogTimeForm(FormValidator):
                 resolution = resolve_project(session, asker.company_id, said)
             except UnknownProject:
                 if not may(asker.role, Capability.KEEP_BOOKS):
-                    _say(dispatcher, asker, "time_project_unknown_staff.j2", said=said)
+                    reply(dispatcher, asker, "time_project_unknown_staff.j2", said=said)
                     return {PROJECT: None, NEW_PROJECT: None, CHOICES_SLOT: None}
-                _say(dispatcher, asker, "time_project_unknown.j2", said=said)
+                reply(dispatcher, asker, "time_project_unknown.j2", said=said)
                 return {PROJECT: None, NEW_PROJECT: said, CREATE_PROJECT: None, CHOICES_SLOT: None}
             candidates: list[Choice] = list(resolution.candidates)
             if resolution.chosen is None and customer_id is not None:
                 own = {p.id for p in list_projects(session, asker.company_id, customer_id=customer_id)}
                 candidates = [c for c in candidates if c.id in own] or candidates
             if resolution.chosen is None and len(candidates) > 1:
-                _say(dispatcher, asker, "time_project_several.j2", said=said)
+                reply(dispatcher, asker, "time_project_several.j2", said=said)
                 names = [c.name for c in candidates]
                 return {PROJECT: None, NEW_PROJECT: None, CHOICES_SLOT: choices_for(PROJECT, "project", names)}
             project = get_project(session, asker.company_id, candidates[0].id)
@@ -219,23 +201,17 @@ class AskTimeCreateProject(AskAction):
         return {"name": tracker.get_slot(NEW_PROJECT) or "", "customer": tracker.get_slot(CUSTOMER)}
 
     def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
-        return [
-            {"title": render(asker.language, "button_yes.j2"), "payload": "/affirm"},
-            {"title": render(asker.language, "button_no.j2"), "payload": "/deny"},
-        ]
+        return yes_no_buttons(asker.language)
 
 
-class ActionProposeLogTime(Action):
+class ActionProposeLogTime(ProposeAction):
     """Shows the hours about to be saved (project, customer, day) and asks Ja/Nei."""
 
-    def name(self) -> str:
-        return "action_propose_log_time"
+    action, kind, summary = "action_propose_log_time", "log_time", "time_summary.j2"
+    slots, required = FORM_SLOTS, (HOURS, PROJECT)
+    capability = Capability.LOG_HOURS
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        asker = asker_of(tracker)
-        forget = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if not asker.known or tracker.get_slot(HOURS) is None or tracker.get_slot(PROJECT) is None:
-            return forget  # the form was left without an answer; it has said why
+    def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
         hours = Decimal(str(tracker.get_slot(HOURS)))
         day = parse_day(tracker.get_slot(DATE)) or clock.today()
         project_id = tracker.get_slot(PROJECT_ID)
@@ -248,8 +224,7 @@ class ActionProposeLogTime(Action):
             "customer_id": int(tracker.get_slot(CUSTOMER_ID)) if tracker.get_slot(CUSTOMER_ID) else None,
         }
         shown = {"hours": hours, "date": day, "today": day == clock.today(), "new": project_id is None}
-        events = propose(dispatcher, asker.language, "log_time", values, "time_summary.j2", shown=shown, asker=asker)
-        return events + forget
+        return Proposal(values, shown)
 
 
 @confirmed("log_time")
@@ -298,7 +273,7 @@ class ActionShowTime(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         asker = asker_of(tracker)
         if not asker.known:
-            _say(dispatcher, asker, "not_signed_in.j2")
+            reply(dispatcher, asker, "not_signed_in.j2")
             return []
         assert asker.company_id is not None and asker.user_id is not None
         today = clock.today()
@@ -312,7 +287,7 @@ class ActionShowTime(Action):
                 try:
                     resolution = resolve_project(session, asker.company_id, str(project_said))
                 except UnknownProject:
-                    _say(dispatcher, asker, "time_project_not_found.j2", said=str(project_said))
+                    reply(dispatcher, asker, "time_project_not_found.j2", said=str(project_said))
                     return []
                 chosen = resolution.chosen
                 if chosen is None:
@@ -334,7 +309,7 @@ class ActionShowTime(Action):
                 if everyone
                 else []
             )
-        _say(
+        reply(
             dispatcher,
             asker,
             "time_show.j2",

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from bot import training
 from ledger import identity
-from ledger.companies import create_company
+from ledger.companies import create_company, update_company
 from ledger.db import session_factory
 from ledger.errors import LedgerError
 from ledger.migrate import upgrade
@@ -56,6 +56,9 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
             vat_registered=args.vat_registered,
             vat_term=args.vat_term,
             bank_account=args.bank_account or "",
+            address=args.address or "",
+            postcode=args.postcode or "",
+            city=args.city or "",
         )
         result = {
             "company_id": created.company.id,
@@ -70,6 +73,26 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
         f"Owner's API token (shown once): {result['owner_token']}\n"
         f"Owner's Telegram link code: {result['owner_link_code']}",
     )
+    return 0
+
+
+COMPANY_DETAILS = ("address", "postcode", "city", "bank_account", "orgnr", "email", "name")
+"""What `bokbot company set` changes (the details an invoice must show, and the name)."""
+
+
+def cmd_company_set(settings: Settings, args: argparse.Namespace) -> int:
+    changes = {field: getattr(args, field) for field in COMPANY_DETAILS if getattr(args, field) is not None}
+    if not changes:
+        raise LedgerError("say what to set: " + ", ".join(f"--{f.replace('_', '-')}" for f in COMPANY_DETAILS))
+    upgrade(settings.database_url)
+    with session_factory(settings.database_url).begin() as session:
+        company = update_company(session, args.company, **changes)
+        result = {
+            "company_id": company.id,
+            **{field: getattr(company, field) for field in ("name", "orgnr", "address", "postcode", "city")},
+            "bank_account": company.bank_account or None,
+        }
+    _print(result, args.json, f"Company {company.id} ({result['name']}): set {', '.join(sorted(changes))}.")
     return 0
 
 
@@ -243,9 +266,23 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--vat-registered", action="store_true")
     create.add_argument("--vat-term", choices=["bimonthly", "annual"], default="bimonthly")
     create.add_argument("--bank-account")
+    create.add_argument("--address", help="street address, as invoices show it")
+    create.add_argument("--postcode")
+    create.add_argument("--city")
     create.add_argument("--owner", required=True, help="the owner's name")
     create.add_argument("--json", action="store_true")
     create.set_defaults(run=cmd_company_create)
+    change = company_sub.add_parser("set", help="set a company's details (what its invoices must show)")
+    change.add_argument("--company", type=int, required=True, help="the company's id")
+    change.add_argument("--name")
+    change.add_argument("--orgnr")
+    change.add_argument("--address")
+    change.add_argument("--postcode")
+    change.add_argument("--city")
+    change.add_argument("--bank-account", dest="bank_account")
+    change.add_argument("--email")
+    change.add_argument("--json", action="store_true")
+    change.set_defaults(run=cmd_company_set)
 
     user = sub.add_parser("user", help="users")
     user_sub = user.add_subparsers(dest="user_command", required=True)

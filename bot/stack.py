@@ -19,6 +19,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
 
 from bot.training import rasa_env
 from ledger.server_keys import action_token, rasa_token
@@ -103,16 +107,58 @@ RASA_WITH_TOKEN = (
 token on the command line would be in every process listing)."""
 
 
+def tracker_store(settings: Settings) -> dict[str, Any]:
+    """Where Rasa keeps conversations, so that a restart or a second Rasa process finds a
+    half-filled invoice where it was left: beside the books, in a SQLite file of its own, or
+    in a PostgreSQL database of its own on the books' server (`<books>_rasa`, made on first
+    start)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa-trackers.db")}
+    return {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": f"{url.database}_rasa",
+        "login_db": url.database,
+        "username": url.username or "",
+        "password": url.password or "",
+    }
+
+
+def lock_store(settings: Settings) -> dict[str, Any] | None:
+    """Rasa's conversation locks in Redis when `BOKBOT_REDIS_URL` is set (needed as soon as
+    two Rasa processes serve), else in the Rasa process."""
+    if not settings.redis_url:
+        return None
+    url = urlsplit(settings.redis_url)
+    return {
+        "type": "redis",
+        "url": url.hostname or "127.0.0.1",
+        "port": url.port or 6379,
+        "db": int(url.path.strip("/") or 0),
+        "password": url.password or None,
+        "key_prefix": "bokbot",
+    }
+
+
 def write_endpoints(settings: Settings) -> Path:
-    """Rasa's endpoints file: the action server and the token it is called with (mode 600)."""
+    """Rasa's endpoints file: the action server and the token it is called with, the tracker
+    store and the lock store (mode 600: it holds secrets)."""
     path = settings.var_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = (
-        "action_endpoint:\n"
-        f'  url: "http://127.0.0.1:{settings.action_port}/webhook"\n'
-        "  headers:\n"
-        f'    Authorization: "Bearer {action_token(settings)}"\n'
-    )
+    endpoints: dict[str, Any] = {
+        "action_endpoint": {
+            "url": f"http://127.0.0.1:{settings.action_port}/webhook",
+            "headers": {"Authorization": f"Bearer {action_token(settings)}"},
+        },
+        "tracker_store": tracker_store(settings),
+    }
+    locks = lock_store(settings)
+    if locks is not None:
+        endpoints["lock_store"] = locks
+    text = json.dumps(endpoints, indent=2)  # JSON is YAML
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(text)
@@ -134,6 +180,9 @@ def services(settings: Settings, model: Path) -> list[Service]:
         "BOKBOT_GATEWAY_PORT": str(settings.gateway_port),
         "BOKBOT_RASA_URL": settings.rasa_base_url,
         "BOKBOT_HOST": settings.host,
+        "BOKBOT_CHAT_IN_FLIGHT": str(settings.chat_in_flight),
+        "BOKBOT_CHAT_PER_MINUTE": str(settings.chat_per_minute),
+        "BOKBOT_CHAT_BURST": str(settings.chat_burst),
     }
     return [
         Service(
@@ -191,6 +240,17 @@ class Stack:
     def stop(self) -> None:
         for service in reversed(self.services):
             service.stop()
+
+    def restart(self, name: str, timeout: float = 300.0) -> None:
+        """Stop one service and start it again, waiting until it is healthy."""
+        service = next(s for s in self.services if s.name == name)
+        service.stop()
+        service.start()
+        deadline = time.monotonic() + timeout
+        while not service.healthy():
+            if not service.alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the {service.name} did not come back; see {service.log_path}")
+            time.sleep(0.5)
 
     def wait(self) -> None:
         """Block until Ctrl-C or until a process dies; then stop them all."""

@@ -16,7 +16,8 @@ import channels.api
 from channels import telegram, webchat
 from channels.api.common import api_middleware
 from channels.conversation import Conversations
-from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS
+from channels.limits import SignInThrottle, UserLimits
+from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS, SIGN_IN_THROTTLE
 from ledger.db import engine_for, session_factory
 from ledger.server_keys import server_secret
 from ledger.settings import Settings
@@ -38,7 +39,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = session_factory(settings.database_url)
     http = ClientSession()
     app[HTTP] = http
-    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, settings.rasa_base_url, server_secret(settings))
+    limits = UserLimits(settings.chat_in_flight, settings.chat_per_minute, settings.chat_burst)
+    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, settings.rasa_base_url, server_secret(settings), limits)
     yield
     await http.close()
     engine_for(settings.database_url).dispose()
@@ -52,6 +54,7 @@ def create_app(settings: Settings) -> web.Application:
     """The gateway application for `settings` (nothing runs until it is served)."""
     app = web.Application(middlewares=[api_middleware], client_max_size=20 * 1024 * 1024)
     app[SETTINGS] = settings
+    app[SIGN_IN_THROTTLE] = SignInThrottle()
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/health", health)
     for table in api_route_tables():

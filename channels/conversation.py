@@ -269,37 +269,31 @@ class Conversations:
             return company_id, role
 
     @staticmethod
-    def _key(turn: ChatTurn) -> str:
+    def _key(turn: ChatTurn) -> idempotency.Key:
         assert turn.message_id is not None
-        return turn.message_id[:MAX_MESSAGE_ID_LENGTH]
+        return idempotency.Key(CHAT_SCOPE, turn.message_id[:MAX_MESSAGE_ID_LENGTH], None, turn.user_id)
 
-    def _request(self, turn: ChatTurn) -> dict[str, Any]:
-        return {
-            "scope": CHAT_SCOPE,
-            "key": self._key(turn),
-            "request_hash": idempotency.fingerprint({"text": _text_of(turn), "company_id": turn.company_id}),
-            "company_id": None,
-            "user_id": turn.user_id,
-        }
+    @staticmethod
+    def _request_hash(turn: ChatTurn) -> str:
+        return idempotency.fingerprint({"text": _text_of(turn), "company_id": turn.company_id})
 
     def _claim(self, turn: ChatTurn) -> Claim:
         """Record the message id for its text (the ledger's idempotency, as for REST writes):
         new, or the first answer (None while it is still being answered); IdempotencyConflict
         when the id came before with other text."""
         with self.sessions.begin() as session:
-            return idempotency.claim(session, **self._request(turn))
+            return idempotency.claim(session, self._key(turn), self._request_hash(turn))
 
     def _record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
-        where = {"scope": CHAT_SCOPE, "key": self._key(turn), "company_id": None, "user_id": turn.user_id}
         with self.sessions.begin() as session:
             if messages is None:
-                idempotency.release(session, **where)  # Rasa never saw it: let the sender try again
+                idempotency.release(session, self._key(turn))  # Rasa never saw it: let the sender try again
             else:
-                idempotency.complete(session, **where, result={"messages": [m.as_json() for m in messages]})
+                idempotency.complete(session, self._key(turn), {"messages": [m.as_json() for m in messages]})
 
     def _first_answer(self, turn: ChatTurn) -> tuple[BotMessage, ...] | None:
         with self.sessions.begin() as session:
-            claimed = idempotency.lookup(session, **self._request(turn))
+            claimed = idempotency.lookup(session, self._key(turn), self._request_hash(turn))
         if claimed is None or claimed.outcome is None:
             return None
         return tuple(BotMessage.from_json(m) for m in claimed.outcome.result.get("messages", []))

@@ -2,9 +2,10 @@
 (Telegram sending an invoice PDF or a chart) without ever holding that person's token.
 
 A grant is a bearer credential for one GET of one path by one user, valid for a minute:
-`grant.<user id>.<expiry>.<signature>`. The signature is an HMAC keyed by the user's stored
-token hash, which lives only in the database: every gateway replica can check a grant, a
-grant dies when the user's token is replaced, and nothing new has to be configured. The
+`grant.<user id>.<expiry>.<signature>`. The signature is an HMAC keyed by the server secret
+together with the user's stored token hash: every gateway replica can check a grant, a grant
+dies when the user's token is replaced, and someone who saw the database alone cannot forge
+one. The
 REST API then applies the user's own role checks, exactly as for their token.
 """
 
@@ -19,14 +20,17 @@ from sqlalchemy.orm import Session
 
 from ledger import clock
 from ledger.models import User
+from ledger.server_keys import server_secret
+from ledger.settings import get_settings
 
 PREFIX = "grant."
 DEFAULT_TTL = dt.timedelta(seconds=60)
 
 
-def _signature(key: str, user_id: int, expires: int, path: str) -> str:
-    message = f"download-grant\n{user_id}\n{expires}\n{path}".encode()
-    digest = hmac.new(key.encode("ascii"), message, hashlib.sha256).digest()
+def _signature(token_hash: str, user_id: int, expires: int, path: str) -> str:
+    key = hmac.new(server_secret(get_settings()), token_hash.encode("ascii"), hashlib.sha256).digest()
+    message = f"download-grant\n{user_id}\n{expires}\n{path}".encode("utf-8", "surrogatepass")
+    digest = hmac.new(key, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
@@ -53,6 +57,8 @@ def user_for_grant(session: Session, credential: str, path: str, *, now: dt.date
         user_text, expires_text, signature = credential[len(PREFIX) :].split(".")
         user_id, expires = int(user_text), int(expires_text)
     except ValueError:
+        return None
+    if not 0 < user_id < 2**31:
         return None
     if expires < (now or clock.now()).timestamp():
         return None

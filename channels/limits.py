@@ -71,3 +71,44 @@ class UserLimits:
         finally:
             with self._lock:
                 bucket.in_flight -= 1
+
+
+@dataclass
+class SignInThrottle:
+    """How many wrong link codes may be tried, from one address and from everywhere, before
+    every attempt is refused for a while (a right code too), so that an 8-character code
+    cannot be guessed by opening many sockets or many addresses.
+
+    Attributes:
+      per_source: failed attempts one source (an IP address, a Telegram account) may make
+        within `window` seconds.
+      overall: failed attempts all sources together may make within `window` seconds.
+      window: the span, in seconds, that failures are counted over.
+    """
+
+    per_source: int = 5
+    overall: int = 100
+    window: float = 600.0
+    _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
+        if kept:
+            self._failures[key] = kept
+        else:
+            self._failures.pop(key, None)
+        return kept
+
+    def allowed(self, source: str) -> bool:
+        """False while `source`, or everyone together, has failed too often lately."""
+        now = time.monotonic()
+        with self._lock:
+            return len(self._recent(source, now)) < self.per_source and len(self._recent("", now)) < self.overall
+
+    def failed(self, source: str) -> None:
+        """Count a wrong code from `source`."""
+        now = time.monotonic()
+        with self._lock:
+            for key in (source, ""):
+                self._failures.setdefault(key, []).append(now)

@@ -12,5 +12,7 @@ SESSIONS = web.AppKey("sessions", sessionmaker[Session])
 HTTP = web.AppKey("http", ClientSession)
 
 from channels.conversation import Conversations  # noqa: E402
+from channels.limits import SignInThrottle  # noqa: E402
 
 CONVERSATIONS = web.AppKey("conversations", Conversations)
+SIGN_IN_THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)

@@ -1,6 +1,8 @@
 """The chart of accounts, VAT rates and expense categories that every new company starts with.
 
-They are data (`ledger/data/*.csv`), not code: rates and mappings change with the law.
+They are data (`ledger/data/*.csv`), not code: rates and mappings change with the law. A
+file's columns are its table's columns, so a row is stored as it stands but for the values
+that are not text.
 """
 
 from __future__ import annotations
@@ -31,18 +33,7 @@ def install_chart(session: Session, company_id: int, form: str) -> None:
     for row in standard_chart():
         if row["number"] == "2060" and form != "ENK":
             continue
-        session.add(
-            Account(
-                company_id=company_id,
-                number=row["number"],
-                name_nb=row["name_nb"],
-                name_en=row["name_en"],
-                kind=row["kind"],
-                grouping_category=row["grouping_category"],
-                grouping_code=row["grouping_code"],
-                vat_code=row["vat_code"] or None,
-            )
-        )
+        session.add(Account(company_id=company_id, **{**row, "vat_code": row["vat_code"] or None}))
 
 
 def install_reference_data(session: Session) -> None:
@@ -62,15 +53,5 @@ def install_reference_data(session: Session) -> None:
             )
     if session.scalar(select(ExpenseCategory.id).where(ExpenseCategory.company_id.is_(None)).limit(1)) is None:
         for row in _rows("expense_categories.csv"):
-            session.add(
-                ExpenseCategory(
-                    company_id=None,
-                    keyword=row["keyword"],
-                    account=row["account"],
-                    vat_code=row["vat_code"],
-                    needs_vehicle=row["needs_vehicle"] == "yes",
-                    note_nb=row["note_nb"],
-                    note_en=row["note_en"],
-                )
-            )
+            session.add(ExpenseCategory(company_id=None, **{**row, "needs_vehicle": row["needs_vehicle"] == "yes"}))
     session.flush()

@@ -1,4 +1,9 @@
-"""Companies: creating one with its chart and owner, and the checks on what identifies it."""
+"""Companies: creating one with its chart and owner, changing its details, and the checks on
+what identifies it.
+
+The details are what its invoices must show (bokføringsforskriften § 5-1-1): address,
+postcode and city, organisation number and the bank account to pay to; each is checked where
+it can be (organisation numbers and bank accounts by their MOD11 check digit)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from ledger.chart import install_chart, install_reference_data
 from ledger.errors import DuplicateName, InvalidInput, InvalidOrgnr, UnknownCompany
 from ledger.identity import NewUser, add_user
 from ledger.models import Company
+from ledger.text import without_controls
 
 FORMS = ("AS", "ENK")
 VAT_TERMS = ("bimonthly", "annual")
@@ -33,6 +39,55 @@ def valid_bank_account(value: str) -> str:
         return str(kontonr.validate(value))
     except ValidationError as exc:
         raise InvalidInput(f"not a valid bank account number: {value!r}", bank_account=value) from exc
+
+
+DETAIL_LENGTHS = {"name": 200, "address": 200, "postcode": 10, "city": 100, "email": 200}
+"""The text details a company has, and how long each may be."""
+DETAILS = (*DETAIL_LENGTHS, "orgnr", "bank_account")
+
+
+def _detail(field: str, value: str) -> str:
+    """A text detail as stored: no control characters, single spaces, not empty, not too long."""
+    cleaned = " ".join(without_controls(value).split())
+    if not cleaned:
+        raise InvalidInput(f"the company's {field} cannot be empty", field=field)
+    if len(cleaned) > DETAIL_LENGTHS[field]:
+        raise InvalidInput(f"the company's {field} has at most {DETAIL_LENGTHS[field]} characters", field=field)
+    if field == "email" and ("@" not in cleaned or " " in cleaned):
+        raise InvalidInput(f"not an e-mail address: {cleaned!r}", field=field)
+    return cleaned
+
+
+def _refuse_taken_orgnr(session: Session, number: str, other_than: int | None = None) -> None:
+    taken = session.scalar(select(Company.id).where(Company.orgnr == number))
+    if taken is not None and taken != other_than:
+        raise DuplicateName(f"a company with organisation number {number} exists", orgnr=number)
+
+
+def update_company(session: Session, company_id: int, **changes: str) -> Company:
+    """Change the company's `name`, `address`, `postcode`, `city`, `email`, `orgnr` or
+    `bank_account` (the others stay as they are). Refused, changing nothing: an empty or
+    over-long text, an organisation number or bank account that fails its check, an
+    organisation number another company has."""
+    unknown = sorted(set(changes) - set(DETAILS))
+    if unknown:
+        raise InvalidInput(f"a company has no {unknown[0]} to change", field=unknown[0])
+    company = company_by_id(session, company_id)
+    values: dict[str, str] = {}
+    for field, value in changes.items():
+        if not isinstance(value, str):
+            raise InvalidInput(f"the company's {field} is text", field=field)
+        if field == "orgnr":
+            values[field] = valid_orgnr(value)
+            _refuse_taken_orgnr(session, values[field], other_than=company.id)
+        elif field == "bank_account":
+            values[field] = valid_bank_account(value)
+        else:
+            values[field] = _detail(field, value)
+    for field, value in values.items():
+        setattr(company, field, value)
+    session.flush()
+    return company
 
 
 def company_by_id(session: Session, company_id: int) -> Company:
@@ -73,8 +128,8 @@ def create_company(
     if vat_term not in VAT_TERMS:
         raise InvalidInput(f"unknown VAT term {vat_term!r}", vat_term=vat_term)
     number = valid_orgnr(orgnr) if orgnr else None
-    if number and session.scalar(select(Company.id).where(Company.orgnr == number)) is not None:
-        raise DuplicateName(f"a company with organisation number {number} exists", orgnr=number)
+    if number:
+        _refuse_taken_orgnr(session, number)
     install_reference_data(session)
     company = Company(
         name=name.strip(),

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, UnaryExpression, select
 from sqlalchemy.orm import Session
 
 from ledger import clock
 from ledger.errors import InvalidInput, NotFound, NothingToUndo, PeriodLocked
-from ledger.journal import ensure_open, reverse_entry
+from ledger.journal import ensure_open, postings_of, reverse_entry
 from ledger.models import Invoice, JournalEntry, Payment, TimeEntry
 from ledger.money import ZERO
 from ledger.permissions import Capability, may
@@ -33,6 +33,8 @@ CHAT_SOURCE_PREFIX = "chat"
 UNDO_SOURCE_PREFIX = "undo:"
 """The source of what a correction posts: not a chat posting, so the next "angre" goes further
 back instead of undoing the undo."""
+
+R = TypeVar("R", JournalEntry, TimeEntry)
 
 CorrectionKind = Literal["hours_removed", "credited", "credit_note_final", "payment_reversed", "reversed"]
 
@@ -92,24 +94,34 @@ def find_voucher(session: Session, company_id: int, voucher: str) -> JournalEntr
     return entry
 
 
+def _newest_through_chat(
+    session: Session,
+    kind: type[R],
+    company_id: int,
+    user_id: int,
+    *still: ColumnElement[bool],
+    newest_first: tuple[UnaryExpression[Any], ...] = (),
+) -> R | None:
+    """The newest row of `kind` (a voucher or hours) that `user_id` wrote in this company
+    through the chat and of which `still` holds: by `newest_first`, then the last written."""
+    author = JournalEntry.created_by_id if kind is JournalEntry else TimeEntry.user_id
+    return session.scalar(
+        select(kind)
+        .where(kind.company_id == company_id, author == user_id, kind.source.startswith(CHAT_SOURCE_PREFIX), *still)
+        .order_by(*newest_first, kind.id.desc())
+        .limit(1)
+    )
+
+
 def last_chat_entry(session: Session, company_id: int, user_id: int) -> JournalEntry:
     """The newest voucher `user_id` posted in this company through the chat that is neither a
     reversal nor reversed already; NothingToUndo when there is none."""
     reversed_ids = select(JournalEntry.reverses_id).where(
         JournalEntry.company_id == company_id, JournalEntry.reverses_id.is_not(None)
     )
-    entry = session.scalar(
-        select(JournalEntry)
-        .where(
-            JournalEntry.company_id == company_id,
-            JournalEntry.created_by_id == user_id,
-            JournalEntry.source.startswith(CHAT_SOURCE_PREFIX),
-            JournalEntry.reverses_id.is_(None),
-            JournalEntry.id.not_in(reversed_ids),
-        )
-        .order_by(JournalEntry.id.desc())
-        .limit(1)
-    )
+    not_reversal = JournalEntry.reverses_id.is_(None)
+    not_reversed = JournalEntry.id.not_in(reversed_ids)
+    entry = _newest_through_chat(session, JournalEntry, company_id, user_id, not_reversal, not_reversed)
     if entry is None:
         raise NothingToUndo("nothing posted through the chat to undo")
     return entry
@@ -117,16 +129,9 @@ def last_chat_entry(session: Session, company_id: int, user_id: int) -> JournalE
 
 def last_chat_time_entry(session: Session, company_id: int, user_id: int) -> TimeEntry | None:
     """The newest unbilled hours `user_id` logged in this company through the chat, if any."""
-    return session.scalar(
-        select(TimeEntry)
-        .where(
-            TimeEntry.company_id == company_id,
-            TimeEntry.user_id == user_id,
-            TimeEntry.source.startswith(CHAT_SOURCE_PREFIX),
-            TimeEntry.invoice_id.is_(None),
-        )
-        .order_by(TimeEntry.created_at.desc(), TimeEntry.id.desc())
-        .limit(1)
+    unbilled = TimeEntry.invoice_id.is_(None)
+    return _newest_through_chat(
+        session, TimeEntry, company_id, user_id, unbilled, newest_first=(TimeEntry.created_at.desc(),)
     )
 
 
@@ -138,7 +143,7 @@ def _take_back_hours(session: Session, company_id: int, user_id: int, entry: Tim
 
 def _reversal_date(session: Session, entry: JournalEntry) -> dt.date:
     try:
-        ensure_open(session, entry.company_id, entry.date)
+        ensure_open(session, entry.company_id, entry.date, postings_of(entry))
     except PeriodLocked:
         return clock.today()
     return entry.date

@@ -22,9 +22,9 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.companies import valid_orgnr
-from ledger.errors import DuplicateName, InvalidAmount, InvalidInput, UnknownCompany, UnknownCustomer
-from ledger.models import Company, Customer
+from ledger.companies import company_by_id, valid_orgnr
+from ledger.errors import DuplicateName, InvalidAmount, InvalidInput, UnknownCustomer
+from ledger.models import Customer
 from ledger.money import Money, money
 from ledger.numbering import next_number
 from ledger.text import without_controls
@@ -197,15 +197,26 @@ def hourly_rate_value(rate: Decimal | int | str | None) -> Money | None:
     return value
 
 
-def _require_company(session: Session, company_id: int) -> Company:
-    company = session.get(Company, company_id)
-    if company is None:
-        raise UnknownCompany(f"no company {company_id}", company_id=company_id)
-    return company
-
-
 # --------------------------------------------------------------------------------------------
 # Customers
+
+
+def _refuse_taken_name(session: Session, company_id: int, name: str, other_than: int | None = None) -> None:
+    """DuplicateName when another customer of the company (than `other_than`) has this name."""
+    same = find_customer(session, company_id, name)
+    if same is not None and same.id != other_than:
+        raise DuplicateName(f"a customer named {same.name} exists", name=same.name, id=same.id)
+
+
+def _refuse_taken_orgnr(session: Session, company_id: int, orgnr: str | None, other_than: int | None = None) -> None:
+    """DuplicateName when another customer of the company (than `other_than`) has this
+    organisation number."""
+    if orgnr is None:
+        return
+    taken = select(Customer).where(Customer.company_id == company_id, Customer.orgnr == orgnr)
+    same = session.scalar(taken if other_than is None else taken.where(Customer.id != other_than))
+    if same is not None:
+        raise DuplicateName(f"{same.name} has organisation number {orgnr}", name=same.name, orgnr=orgnr)
 
 
 def create_customer(
@@ -221,7 +232,7 @@ def create_customer(
     hourly_rate: Decimal | int | str | None = None,
 ) -> Customer:
     """Add a customer with the next customer number; names are unique per company."""
-    _require_company(session, company_id)
+    company_by_id(session, company_id)
     cleaned = clean_name(name)
     number_value = valid_orgnr(orgnr) if orgnr else None
     email_value = clean_email(email)
@@ -229,19 +240,8 @@ def create_customer(
     # Taking the number locks the company's customer series, so two people adding the same
     # name at once are checked one after the other.
     number = next_number(session, company_id, "customer", first=FIRST_CUSTOMER_NUMBER)
-    existing = find_customer(session, company_id, cleaned)
-    if existing is not None:
-        raise DuplicateName(f"a customer named {existing.name} exists", name=existing.name, id=existing.id)
-    if number_value is not None:
-        same_orgnr = session.scalar(
-            select(Customer).where(Customer.company_id == company_id, Customer.orgnr == number_value)
-        )
-        if same_orgnr is not None:
-            raise DuplicateName(
-                f"{same_orgnr.name} has organisation number {number_value}",
-                name=same_orgnr.name,
-                orgnr=number_value,
-            )
+    _refuse_taken_name(session, company_id, cleaned)
+    _refuse_taken_orgnr(session, company_id, number_value)
     customer = Customer(
         company_id=company_id,
         number=number,
@@ -268,23 +268,11 @@ def update_customer(session: Session, company_id: int, customer_id: int, **chang
     customer = get_customer(session, company_id, customer_id)
     if changes.get("name") is not None:
         name = clean_name(str(changes["name"]))
-        same = find_customer(session, company_id, name)
-        if same is not None and same.id != customer.id:
-            raise DuplicateName(f"a customer named {same.name} exists", name=same.name, id=same.id)
+        _refuse_taken_name(session, company_id, name, other_than=customer.id)
         customer.name = name
     if "orgnr" in changes:
         number_value = valid_orgnr(changes["orgnr"]) if changes["orgnr"] else None
-        if number_value is not None:
-            same_orgnr = session.scalar(
-                select(Customer).where(
-                    Customer.company_id == company_id, Customer.orgnr == number_value, Customer.id != customer.id
-                )
-            )
-            if same_orgnr is not None:
-                raise DuplicateName(
-                    f"{same_orgnr.name} has organisation number {number_value}", name=same_orgnr.name,
-                    orgnr=number_value,
-                )
+        _refuse_taken_orgnr(session, company_id, number_value, other_than=customer.id)
         customer.orgnr = number_value
     if changes.get("email") is not None:
         customer.email = clean_email(str(changes["email"]))

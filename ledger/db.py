@@ -2,7 +2,8 @@
 
 SQLite gets foreign keys, WAL and `BEGIN IMMEDIATE` so that two writers queue instead of
 failing half-way, in a file only its owner may read; PostgreSQL uses row locks on the number
-series (see `numbering`).
+series (see `numbering`). Neither puts the values of a statement into an error or a log line
+(`hide_parameters`): they may be names, amounts or token hashes.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _private_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -53,7 +56,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 @lru_cache(maxsize=8)

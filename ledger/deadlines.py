@@ -16,7 +16,9 @@ is the company's own and does not move.
 
 Late annual accounts cost a fee (forsinkelsesgebyr, regnskapsloven § 10-2): one rettsgebyr a
 week for the first 8 weeks, two a week for the next 10 and three a week for the last 8, at
-most 52 rettsgebyr. The rettsgebyr is set every year (`ledger/data/rettsgebyr.csv`).
+most 52 rettsgebyr. The rettsgebyr is set every year (`ledger/data/rettsgebyr.csv`, a row per
+year with its source). A year the table has no row for yet uses the latest earlier figure,
+and the answer says which year's figure that is: the table is not guessed ahead.
 """
 
 from __future__ import annotations
@@ -42,23 +44,59 @@ ANNUAL_ACCOUNTS_FEE_STEPS = ((8, 1), (10, 2), (8, 3))
 NOT_MOVED = frozenset({"generalforsamling"})
 
 
+@dataclass(frozen=True)
+class Rettsgebyr:
+    """The rettsgebyr (court fee unit) used for a day.
+
+    Attributes:
+      amount: the fee in NOK.
+      valid_from: the first day of the table row used.
+      source: where that row's figure comes from.
+      asked_for: the day it was asked for.
+    """
+
+    amount: Money
+    valid_from: dt.date
+    source: str
+    asked_for: dt.date
+
+    @property
+    def year(self) -> int:
+        """The year whose figure this is."""
+        return self.valid_from.year
+
+    @property
+    def is_that_years(self) -> bool:
+        """False when the table has no row for the year asked for yet (an earlier year's
+        figure stands in, and the answer must say so)."""
+        return self.year == self.asked_for.year
+
+
 @lru_cache(maxsize=1)
-def _rettsgebyr_table() -> tuple[tuple[dt.date, Money], ...]:
+def _rettsgebyr_table() -> tuple[tuple[dt.date, Money, str], ...]:
     rows = read_table("rettsgebyr.csv")
     return tuple(
-        sorted((dt.date.fromisoformat(r["valid_from"]), Decimal(r["amount"]).quantize(Decimal("0.01"))) for r in rows)
+        sorted(
+            (dt.date.fromisoformat(r["valid_from"]), Decimal(r["amount"]).quantize(Decimal("0.01")), r["source"])
+            for r in rows
+        )
     )
+
+
+def rettsgebyr_for(day: dt.date) -> Rettsgebyr:
+    """The rettsgebyr row in force on `day`, saying which year's figure it is."""
+    found = None
+    for valid_from, value, source in _rettsgebyr_table():
+        if valid_from <= day:
+            found = Rettsgebyr(value, valid_from, source, day)
+    if found is None:
+        raise InvalidInput(f"no rettsgebyr is known for {day.isoformat()}", date=day.isoformat())
+    return found
 
 
 def rettsgebyr_on(day: dt.date) -> Money:
     """The rettsgebyr in force on `day` (NOK 1 150 in 2019, 1 314 in 2025)."""
-    amount = None
-    for valid_from, value in _rettsgebyr_table():
-        if valid_from <= day:
-            amount = value
-    if amount is None:
-        raise InvalidInput(f"no rettsgebyr is known for {day.isoformat()}", date=day.isoformat())
-    return amount
+    return rettsgebyr_for(day).amount
 
 
 def late_fee_units(weeks_late: int) -> int:
@@ -94,6 +132,10 @@ class LateFeeRule:
       steps: (weeks, rettsgebyr per week) in order.
       max_rettsgebyr: the most it can cost, counted in rettsgebyr.
       rettsgebyr: the rettsgebyr in force on the due date.
+      rettsgebyr_year: the year whose rettsgebyr that is.
+      fee_year: the year of the due date, when the fee would run; when it differs from
+        `rettsgebyr_year`, the table has no figure for it yet and an earlier one stands in.
+      rettsgebyr_source: where the figure comes from.
     """
 
     code: str
@@ -101,6 +143,13 @@ class LateFeeRule:
     steps: tuple[tuple[int, int], ...]
     max_rettsgebyr: int
     rettsgebyr: Money
+    rettsgebyr_year: int
+    fee_year: int
+    rettsgebyr_source: str
+
+    @property
+    def rettsgebyr_is_that_years(self) -> bool:
+        return self.rettsgebyr_year == self.fee_year
 
     @property
     def max_fee(self) -> Money:
@@ -111,12 +160,17 @@ class LateFeeRule:
 
 
 def annual_accounts_fee_rule(due: dt.date) -> LateFeeRule:
+    """The weekly fee of annual accounts due on `due`, at the rettsgebyr of that day."""
+    fee = rettsgebyr_for(due)
     return LateFeeRule(
         code="annual_accounts_weekly",
         law="regnskapsloven § 10-2",
         steps=ANNUAL_ACCOUNTS_FEE_STEPS,
         max_rettsgebyr=late_fee_units(sum(w for w, _ in ANNUAL_ACCOUNTS_FEE_STEPS)),
-        rettsgebyr=rettsgebyr_on(due),
+        rettsgebyr=fee.amount,
+        rettsgebyr_year=fee.year,
+        fee_year=due.year,
+        rettsgebyr_source=fee.source,
     )
 
 

@@ -17,7 +17,7 @@ every day of the year (the tests build the demo on each of them).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import TypedDict
 
@@ -54,7 +54,7 @@ class DemoCompany:
       company: the company.
       owner, staff: its owner (Kari Nordmann) and employee (Ola Hansen).
       owner_token, staff_token: their API tokens (the web chat signs in with them).
-      owner_link_code, staff_link_code: their Telegram link codes.
+      owner_link_code: the owner's Telegram link code.
     """
 
     company: Company
@@ -63,7 +63,6 @@ class DemoCompany:
     owner_token: str
     staff_token: str
     owner_link_code: str
-    staff_link_code: str
 
 
 class _Who(TypedDict):
@@ -76,6 +75,8 @@ class _Who(TypedDict):
 
 @dataclass(frozen=True)
 class _Customer:
+    """A customer of the demo company: `create_customer`'s arguments by name."""
+
     name: str
     orgnr: str
     email: str
@@ -176,20 +177,7 @@ def _create_demo_company(session: Session) -> DemoCompany:
     company, owner = made.company, made.owner.user
     cid = company.id
     staff = add_user(session, cid, "Ola Hansen", "staff", email="ola@fjelltopp.example")
-    customers: dict[str, Customer] = {
-        c.name: create_customer(
-            session,
-            cid,
-            c.name,
-            orgnr=c.orgnr,
-            email=c.email,
-            address=c.address,
-            postcode=c.postcode,
-            city=c.city,
-            hourly_rate=c.hourly_rate,
-        )
-        for c in CUSTOMERS
-    }
+    customers: dict[str, Customer] = {c.name: create_customer(session, cid, **asdict(c)) for c in CUSTOMERS}
     projects = {
         name: create_project(session, cid, name, customer_id=customers[customer].id, hourly_rate=rate)
         for name, customer, rate in PROJECTS
@@ -237,7 +225,6 @@ def _create_demo_company(session: Session) -> DemoCompany:
         owner_token=made.owner.token,
         staff_token=staff.token,
         owner_link_code=made.owner.link_code,
-        staff_link_code=staff.link_code,
     )
 
 

@@ -111,3 +111,29 @@ class IdempotencyConflict(LedgerError):
 
 class DuplicateName(LedgerError):
     code = "duplicate_name"
+
+
+class EarlierTermUnsettled(LedgerError):
+    """VAT terms are settled in order: an earlier term of the company is still open.
+
+    `details` names the term asked for (`term`) and the first open one (`earlier`, with its
+    `earlier_year`, `earlier_number` and `earlier_kind`)."""
+
+    code = "earlier_term_unsettled"
+
+
+class InvoiceDetailsMissing(LedgerError):
+    """An invoice cannot be issued without what bokføringsforskriften § 5-1-1 asks it to show.
+
+    `details` names the seller (`seller`) and buyer (`buyer`, `customer_id`), and what each
+    lacks (`missing_seller`, `missing_buyer`: field names such as "address", "postcode",
+    "city", "orgnr", "bank_account")."""
+
+    code = "invoice_details_missing"
+
+
+class InvalidAttachment(LedgerError):
+    """A document that cannot be kept with a voucher: empty, too large, or of a kind we do not
+    keep (receipts are PDF, JPEG, PNG, WebP or HEIC). `details` has `reason` and the limits."""
+
+    code = "invalid_attachment"

@@ -40,7 +40,7 @@ from ledger.errors import (
     VehicleUnknown,
 )
 from ledger.journal import Posting, ensure_open, post_entry
-from ledger.models import Account, Company, ExpenseCategory
+from ledger.models import Account, Company, ExpenseCategory, as_value
 from ledger.money import Money, money
 from ledger.suppliers import find_or_add_supplier
 from ledger.vat import INPUT_VAT_ACCOUNT, PURCHASE_CODES, rate_on, split_gross
@@ -77,15 +77,7 @@ class ExpenseRule:
 
 
 def _rule(row: ExpenseCategory) -> ExpenseRule:
-    return ExpenseRule(
-        keyword=row.keyword,
-        account=row.account,
-        vat_code=row.vat_code,
-        needs_vehicle=row.needs_vehicle,
-        note_nb=row.note_nb,
-        note_en=row.note_en,
-        company_specific=row.company_id is not None,
-    )
+    return as_value(ExpenseRule, row, company_specific=row.company_id is not None)
 
 
 def expense_categories(session: Session, company_id: int) -> list[ExpenseRule]:

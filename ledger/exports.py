@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -33,29 +33,37 @@ from ledger.documents.model import (
 )
 from ledger.documents.saft import saft_filename, saft_xml
 from ledger.errors import InvalidInput
-from ledger.models import Company, Customer, JournalEntry, JournalLine, Supplier, User
+from ledger.models import Account, Company, Customer, JournalEntry, JournalLine, NumberedParty, Supplier, User
 from ledger.money import ZERO, Money, round_money
 from ledger.reports.account_totals import chart_of
 from ledger.reports.trial_balance import trial_balance
-from ledger.vat import VAT_ACCOUNTS, vat_code_in
+from ledger.vat import VAT_ACCOUNTS, rates_between
 
 RECEIVABLES_ACCOUNT = "1500"
 PAYABLES_ACCOUNT = "2400"
 KINDS: tuple[AccountKind, ...] = ("asset", "liability", "equity", "income", "expense")
 
+P = TypeVar("P", bound=NumberedParty)
 
-def company_party(company: Company) -> Party:
-    """The company as documents show it."""
+
+def party_of(row: Company | Customer | Supplier, *, contact_name: str | None = None) -> Party:
+    """The company (a seller), a customer or a supplier as documents show it: the one builder
+    of a document's party, for invoices and SAF-T alike. `contact_name` is whom to ask at
+    the seller (an invoice's "Vår referanse")."""
+    if isinstance(row, Supplier):
+        return Party(name=row.name, orgnr=row.orgnr or None)
+    company = row if isinstance(row, Company) else None
     return Party(
-        name=company.name,
-        orgnr=company.orgnr,
-        vat_registered=company.vat_registered,
-        address_lines=(company.address,) if company.address else (),
-        postcode=company.postcode,
-        city=company.city,
-        email=company.email or None,
-        bank_account=company.bank_account or None,
-        is_as=company.form == "AS",
+        name=row.name,
+        orgnr=row.orgnr or None,
+        vat_registered=company is not None and company.vat_registered,
+        address_lines=(row.address,) if row.address else (),
+        postcode=row.postcode,
+        city=row.city,
+        email=row.email or None,
+        bank_account=(company.bank_account or None) if company is not None else None,
+        is_as=company is not None and company.form == "AS",
+        contact_name=contact_name or None,
     )
 
 
@@ -64,6 +72,19 @@ def _kind(value: str) -> AccountKind:
         if kind == value:
             return kind
     raise InvalidInput(f"unknown account kind {value!r}", kind=value)
+
+
+def _account_row(account: Account, opening: Money = ZERO, closing: Money = ZERO) -> AccountRow:
+    return AccountRow(
+        number=account.number,
+        name_nb=account.name_nb,
+        name_en=account.name_en,
+        grouping_code=account.grouping_code,
+        kind=_kind(account.kind),
+        opening_balance=opening,
+        closing_balance=closing,
+        grouping_category=account.grouping_category,
+    )
 
 
 def account_rows(session: Session, company_id: int, date_from: dt.date, date_to: dt.date) -> list[AccountRow]:
@@ -75,35 +96,14 @@ def account_rows(session: Session, company_id: int, date_from: dt.date, date_to:
         account = chart.get(row.account)
         if account is None:
             raise InvalidInput(f"account {row.account} is not in the chart", account=row.account)
-        rows.append(
-            AccountRow(
-                number=account.number,
-                name_nb=account.name_nb,
-                name_en=account.name_en,
-                grouping_code=account.grouping_code,
-                kind=_kind(account.kind),
-                opening_balance=row.opening,
-                closing_balance=row.closing,
-                grouping_category=account.grouping_category,
-            )
-        )
+        rows.append(_account_row(account, row.opening, row.closing))
     return rows
 
 
 def chart_account_rows(session: Session, company_id: int) -> list[AccountRow]:
     """Every account of the company's chart with zero balances: names for a journal that
     starts at the first entry and needs no opening balances."""
-    return [
-        AccountRow(
-            number=a.number,
-            name_nb=a.name_nb,
-            name_en=a.name_en,
-            grouping_code=a.grouping_code,
-            kind=_kind(a.kind),
-            grouping_category=a.grouping_category,
-        )
-        for a in sorted(chart_of(session, company_id).values(), key=lambda a: a.number)
-    ]
+    return [_account_row(a) for a in sorted(chart_of(session, company_id).values(), key=lambda a: a.number)]
 
 
 def _vat_amounts(lines: Sequence[JournalLine]) -> dict[int, Money]:
@@ -223,15 +223,22 @@ def _sub_ledger_balances(
     }
 
 
-def _party_of(name: str, orgnr: str | None, **address: str) -> Party:
-    return Party(
-        name=name,
-        orgnr=orgnr,
-        address_lines=(address["address"],) if address.get("address") else (),
-        postcode=address.get("postcode", ""),
-        city=address.get("city", ""),
-        email=address.get("email") or None,
-    )
+def _sub_ledger(
+    session: Session, company_id: int, kind: type[P], entries: Sequence[JournalEntryRow], start: dt.date, end: dt.date
+) -> list[tuple[P, Money, Money]]:
+    """The company's customers (or suppliers) by number that are on `entries` or have a balance
+    on the receivables (payables) account, each with its balance there before `start` and
+    through `end`."""
+    balances: dict[int, tuple[Money, Money]]
+    used: set[str | None]
+    if kind is Customer:
+        balances = _sub_ledger_balances(session, company_id, RECEIVABLES_ACCOUNT, JournalLine.customer_id, start, end)
+        used = {line.customer_id for e in entries for line in e.lines}
+    else:
+        balances = _sub_ledger_balances(session, company_id, PAYABLES_ACCOUNT, JournalLine.supplier_id, start, end)
+        used = {line.supplier_id for e in entries for line in e.lines}
+    parties = session.scalars(select(kind).where(kind.company_id == company_id).order_by(kind.number))
+    return [(p, *balances.get(p.id, (ZERO, ZERO))) for p in parties if str(p.number) in used or p.id in balances]
 
 
 def saft_input(
@@ -244,39 +251,29 @@ def saft_input(
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     entries = _entry_rows(session, company_id, [JournalEntry.year == year])
     entries.sort(key=lambda e: e.voucher_number)
-    used_customers = {line.customer_id for e in entries for line in e.lines if line.customer_id}
-    used_suppliers = {line.supplier_id for e in entries for line in e.lines if line.supplier_id}
-    receivables = _sub_ledger_balances(session, company_id, RECEIVABLES_ACCOUNT, JournalLine.customer_id, start, end)
-    payables = _sub_ledger_balances(session, company_id, PAYABLES_ACCOUNT, JournalLine.supplier_id, start, end)
     customers = [
-        CustomerRow(
-            customer_id=str(c.number),
-            party=_party_of(c.name, c.orgnr, address=c.address, postcode=c.postcode, city=c.city, email=c.email),
-            account=RECEIVABLES_ACCOUNT,
-            opening_balance=receivables.get(c.id, (ZERO, ZERO))[0],
-            closing_balance=receivables.get(c.id, (ZERO, ZERO))[1],
-        )
-        for c in session.scalars(select(Customer).where(Customer.company_id == company_id).order_by(Customer.number))
-        if str(c.number) in used_customers or c.id in receivables
+        CustomerRow(str(c.number), party_of(c), RECEIVABLES_ACCOUNT, opening, closing)
+        for c, opening, closing in _sub_ledger(session, company_id, Customer, entries, start, end)
     ]
     suppliers = [
-        SupplierRow(
-            supplier_id=str(s.number),
-            party=_party_of(s.name, s.orgnr),
-            account=PAYABLES_ACCOUNT,
-            opening_balance=payables.get(s.id, (ZERO, ZERO))[0],
-            closing_balance=payables.get(s.id, (ZERO, ZERO))[1],
-        )
-        for s in session.scalars(select(Supplier).where(Supplier.company_id == company_id).order_by(Supplier.number))
-        if str(s.number) in used_suppliers or s.id in payables
+        SupplierRow(str(s.number), party_of(s), PAYABLES_ACCOUNT, opening, closing)
+        for s, opening, closing in _sub_ledger(session, company_id, Supplier, entries, start, end)
     ]
     codes = sorted({line.vat_code for e in entries for line in e.lines if line.vat_code}, key=lambda c: (len(c), c))
-    tax_codes = []
-    for code in codes:
-        info = vat_code_in(session, code, start, end)
-        tax_codes.append(TaxCodeRow(code=code, standard_code=code, rate=info.rate, description=info.name_nb))
+    tax_codes = [
+        TaxCodeRow(
+            code=code,
+            standard_code=code,
+            rate=period.rate,
+            description=period.name_nb,
+            valid_from=period.valid_from,
+            valid_to=period.valid_to,
+        )
+        for code in codes
+        for period in rates_between(session, code, start, end)
+    ]
     return SaftExportInput(
-        company=company_party(company),
+        company=party_of(company),
         fiscal_year=year,
         period_start=start,
         period_end=end,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ledger.errors import IdempotencyConflict, InvalidInput
 from ledger.models import IdempotencyRecord
+from ledger.text import has_controls, without_controls
 
 MAX_KEY_LENGTH = 200
 SCOPE_LENGTH = 20
@@ -68,39 +69,50 @@ class Outcome:
     repeated: bool
 
 
-def _find(
-    session: Session, scope: str, key: str, company_id: int | None, user_id: int | None
-) -> IdempotencyRecord | None:
+@dataclass(frozen=True)
+class Key:
+    """Where a key is unique: one record per (company, user, scope, key).
+
+    Attributes:
+      scope: what kind of key: "chat", "telegram", "api", "bank" (1 to 20 characters).
+      key: the sender's key; white space around it does not count.
+      company_id: the company the write is for; None for a key not tied to one (a chat message).
+      user_id: who sent it; None for a key not tied to a person (a bank statement line).
+    """
+
+    scope: str
+    key: str
+    company_id: int | None
+    user_id: int | None
+
+    def checked(self) -> Key:
+        """This key without the white space around it; InvalidInput when it cannot be stored."""
+        key = self.key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise InvalidInput(f"an idempotency key has 1 to {MAX_KEY_LENGTH} characters", key=key[:50])
+        if has_controls(key):
+            raise InvalidInput("an idempotency key has no control characters", key=without_controls(key)[:50])
+        if not self.scope or len(self.scope) > SCOPE_LENGTH:
+            raise InvalidInput(f"an idempotency scope has 1 to {SCOPE_LENGTH} characters", scope=self.scope)
+        return Key(self.scope, key, self.company_id, self.user_id)
+
+
+def _find(session: Session, key: Key) -> IdempotencyRecord | None:
+    company_id, user_id = key.company_id, key.user_id
     stmt = select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope,
-        IdempotencyRecord.key == key,
+        IdempotencyRecord.scope == key.scope,
+        IdempotencyRecord.key == key.key.strip(),
         IdempotencyRecord.company_id.is_(None) if company_id is None else IdempotencyRecord.company_id == company_id,
         IdempotencyRecord.user_id.is_(None) if user_id is None else IdempotencyRecord.user_id == user_id,
     )
     return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
 
 
-def _answer(record: IdempotencyRecord, request_hash: str) -> Outcome:
+def _refuse_other_request(record: IdempotencyRecord, request_hash: str) -> None:
     if record.request_hash != request_hash:
         raise IdempotencyConflict(
             f"the key {record.key!r} was used for another request", key=record.key, scope=record.scope
         )
-    return Outcome(result=dict(record.response or {}), repeated=True)
-
-
-def previous_result(
-    session: Session,
-    *,
-    scope: str,
-    key: str,
-    request_hash: str,
-    company_id: int | None,
-    user_id: int | None,
-) -> Outcome | None:
-    """The stored outcome of this key, if it was done before (IdempotencyConflict if it was
-    done for another request); None when it is new."""
-    record = _find(session, scope, key, company_id, user_id)
-    return _answer(record, request_hash) if record is not None else None
 
 
 @dataclass(frozen=True)
@@ -118,85 +130,60 @@ class Claim:
     outcome: Outcome | None = None
 
 
-def _check_key(scope: str, key: str) -> str:
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(f"an idempotency key has 1 to {MAX_KEY_LENGTH} characters", key=key[:50])
-    if not scope or len(scope) > SCOPE_LENGTH:
-        raise InvalidInput(f"an idempotency scope has 1 to {SCOPE_LENGTH} characters", scope=scope)
-    return key
-
-
 def _seen(record: IdempotencyRecord, request_hash: str) -> Claim:
+    _refuse_other_request(record, request_hash)
     if record.response is None:
-        if record.request_hash != request_hash:
-            raise IdempotencyConflict(
-                f"the key {record.key!r} was used for another request", key=record.key, scope=record.scope
-            )
         return Claim(new=False)
-    return Claim(new=False, outcome=_answer(record, request_hash))
+    return Claim(new=False, outcome=Outcome(result=dict(record.response), repeated=True))
 
 
-def lookup(
-    session: Session,
-    *,
-    scope: str,
-    key: str,
-    request_hash: str,
-    company_id: int | None,
-    user_id: int | None,
-) -> Claim | None:
+def lookup(session: Session, key: Key, request_hash: str) -> Claim | None:
     """What became of a key seen before (as `claim` answers it), or None if it is not recorded."""
-    record = _find(session, scope, key.strip(), company_id, user_id)
+    record = _find(session, key)
     return _seen(record, request_hash) if record is not None else None
 
 
-def claim(
-    session: Session,
-    *,
-    scope: str,
-    key: str,
-    request_hash: str,
-    company_id: int | None,
-    user_id: int | None,
-) -> Claim:
+def claim(session: Session, key: Key, request_hash: str) -> Claim:
     """Record the key for this request in the caller's transaction, unless it was recorded
     before: then the first outcome (IdempotencyConflict when the key was used for another
     request). See the module docstring for what happens when two claims meet."""
-    key = _check_key(scope, key)
-    record = _find(session, scope, key, company_id, user_id)
+    key = key.checked()
+    record = _find(session, key)
     if record is not None:
         return _seen(record, request_hash)
     record = IdempotencyRecord(
-        company_id=company_id, user_id=user_id, scope=scope, key=key, request_hash=request_hash, response=None
+        company_id=key.company_id,
+        user_id=key.user_id,
+        scope=key.scope,
+        key=key.key,
+        request_hash=request_hash,
+        response=None,
     )
     try:
         with session.begin_nested():
             session.add(record)
     except IntegrityError:
         # Another transaction claimed the key and has committed: answer as it did.
-        winner = _find(session, scope, key, company_id, user_id)
+        winner = _find(session, key)
         if winner is None:  # pragma: no cover - the constraint said it exists
             raise
         return _seen(winner, request_hash)
     return Claim(new=True)
 
 
-def complete(
-    session: Session, *, scope: str, key: str, company_id: int | None, user_id: int | None, result: Result
-) -> Result:
+def complete(session: Session, key: Key, result: Result) -> Result:
     """Store the result of the work done for a claimed key; returns it as stored."""
-    record = _find(session, scope, key.strip(), company_id, user_id)
+    record = _find(session, key)
     if record is None:
-        raise InvalidInput("the key was not claimed", key=key[:50])
+        raise InvalidInput("the key was not claimed", key=key.key[:50])
     record.response = _plain(result)
     session.flush()
     return dict(record.response or {})
 
 
-def release(session: Session, *, scope: str, key: str, company_id: int | None, user_id: int | None) -> None:
+def release(session: Session, key: Key) -> None:
     """Forget a claimed key whose work did not happen, so the sender may try again."""
-    record = _find(session, scope, key.strip(), company_id, user_id)
+    record = _find(session, key)
     if record is not None and record.response is None:
         session.delete(record)
         session.flush()
@@ -217,13 +204,9 @@ def run_once(
     If `work` raises, nothing is recorded (the caller's transaction rolls back), so the same
     key may be tried again.
     """
-    claimed = claim(
-        session, scope=scope, key=key, request_hash=request_hash, company_id=company_id, user_id=user_id
-    )
+    where = Key(scope, key, company_id, user_id)
+    claimed = claim(session, where, request_hash)
     if not claimed.new:
         assert claimed.outcome is not None, "a key claimed in a committed transaction has its result"
         return claimed.outcome
-    result = complete(
-        session, scope=scope, key=key, company_id=company_id, user_id=user_id, result=work(session)
-    )
-    return Outcome(result=result, repeated=False)
+    return Outcome(result=complete(session, where, work(session)), repeated=False)

@@ -1,6 +1,8 @@
 """Who is asking: users, their roles in companies, API tokens and Telegram link codes.
 
-Tokens and link codes are random secrets shown once; only their SHA-256 is stored. Roles:
+Tokens and link codes are random secrets shown once; only a hash is stored (SHA-256 of a
+token, an HMAC keyed with the server secret of a short link code). A web chat sign-in gets a
+session token of its own beside the API token. Roles:
 an `owner` may do everything in the company; an `accountant` likewise, in each company they
 belong to; `staff` may log and see their own hours and nothing else.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -17,12 +20,22 @@ from sqlalchemy.orm import Session
 
 from ledger import clock
 from ledger.errors import InvalidInput, NotFound, UnknownCompany
-from ledger.models import Company, Membership, User
+from ledger.models import Company, Membership, User, WebSession
 from ledger.permissions import ROLES
+from ledger.server_keys import server_secret
+from ledger.settings import get_settings
 
 
 def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    """SHA-256 of a token: tokens carry 192 random bits, which no one can guess from it."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def hash_link_code(code: str) -> str:
+    """A link code as stored: keyed with the server secret, because its 40 bits could be
+    guessed from a bare hash by anyone who saw the database."""
+    key = server_secret(get_settings())
+    return hmac.new(key, code.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def new_token() -> str:
@@ -65,7 +78,7 @@ def add_user(
         name=name.strip(),
         email=email,
         token_hash=hash_secret(token),
-        link_code_hash=hash_secret(code),
+        link_code_hash=hash_link_code(code),
         link_code_expires_at=clock.now() + link_code_ttl,
         active_company_id=company_id,
     )
@@ -100,38 +113,49 @@ def user_by_token(session: Session, token: str) -> User | None:
     """The user whose API token this is, or None."""
     if not token:
         return None
-    return session.scalar(select(User).where(User.token_hash == hash_secret(token)))
+    digest = hash_secret(token)
+    user = session.scalar(select(User).where(User.token_hash == digest))
+    if user is None:
+        user = session.scalar(select(User).join(WebSession).where(WebSession.token_hash == digest))
+    return user
+
+
+def _spend_link_code(session: Session, code: str) -> User | None:
+    """The user a valid, unexpired link code was issued to, with the code now spent (it works
+    once); None if the code is not valid."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    user = session.scalar(select(User).where(User.link_code_hash == hash_link_code(code)))
+    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < clock.now():
+        return None
+    user.link_code_hash = None
+    user.link_code_expires_at = None
+    return user
 
 
 def redeem_link_code(session: Session, code: str, telegram_user_id: int) -> User | None:
     """Link a Telegram account with a single-use, expiring code; None if the code is not valid."""
-    code = code.strip().upper()
-    if not code:
-        return None
-    user = session.scalar(select(User).where(User.link_code_hash == hash_secret(code)))
-    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < clock.now():
+    user = _spend_link_code(session, code)
+    if user is None:
         return None
     previous = session.scalar(select(User).where(User.telegram_user_id == telegram_user_id))
     if previous is not None and previous.id != user.id:
         previous.telegram_user_id = None
         session.flush()
     user.telegram_user_id = telegram_user_id
-    user.link_code_hash = None
-    user.link_code_expires_at = None
     session.flush()
     return user
 
 
 def issue_web_session_token(session: Session, code: str) -> tuple[User, str] | None:
-    """Exchange a link code typed into the web chat for a fresh API token (the code is spent)."""
-    code = code.strip().upper()
-    user = session.scalar(select(User).where(User.link_code_hash == hash_secret(code)))
-    if user is None or user.link_code_expires_at is None or user.link_code_expires_at < clock.now():
+    """Exchange a link code typed into the web chat for a web session token of its own (the
+    code is spent; the user's API token stays as it was)."""
+    user = _spend_link_code(session, code)
+    if user is None:
         return None
     token = new_token()
-    user.token_hash = hash_secret(token)
-    user.link_code_hash = None
-    user.link_code_expires_at = None
+    session.add(WebSession(user_id=user.id, token_hash=hash_secret(token)))
     session.flush()
     return user, token
 

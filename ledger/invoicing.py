@@ -16,12 +16,23 @@ A company that is not VAT-registered charges no VAT: its lines have no VAT code 
 on the invoice line, None on the journal line), the revenue goes to 3000 (it is the turnover
 that counts towards the registration threshold) and there is no 2700 line.
 
+The VAT of a rate is computed once, on the summed base of its lines; each line's `vat` is
+its share of that (`line_vat_shares`), so the lines always add up to the total shown.
+
+An invoice is not issued without what bokføringsforskriften § 5-1-1 asks it to show
+(`missing_invoice_details`): the seller's name, address, organisation number and bank
+account; the buyer's name and address, and organisation number for a business buyer.
+`InvoiceDetailsMissing` names what is missing. The delivery is the real one: billed hours
+give their first to last date, anything else the date said or the issue date.
+
 Invoices and credit notes share one unbroken "invoice" series per company (from 10001); the
 number is taken inside the posting transaction, so concurrent invoices never leave a gap or a
 duplicate. An invoice is posted when it is issued: there are no drafts. Its status is
 "issued", then "sent", "paid" or "credited"; callers see `public_status` (draft, sent, unpaid,
-paid, credited as in the API). A credit note is always for the whole invoice, and only for one
-nothing has been paid on; a payment registered by mistake is taken back with
+paid, credited as in the API). A credit note credits the whole invoice or part of it (some
+lines, some of a line's quantity, an amount), never more than is left of it; what it credits
+beyond what is still owed was paid already, and is refunded to the customer (1500 / 1920,
+with `refund=True`), never left silently. A payment registered by mistake is taken back with
 `reverse_payment`. Who issued it, when, through which channel and why is on its journal entry.
 """
 
@@ -29,9 +40,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Literal
+from dataclasses import asdict, dataclass
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Literal, TypedDict, Unpack
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,11 +50,12 @@ from sqlalchemy.orm import Session
 from ledger import clock
 from ledger.companies import company_by_id
 from ledger.customers import get_customer
-from ledger.documents.model import InvoiceDocument, Language, Party, vat_breakdown
+from ledger.documents.model import InvoiceDocument, Language, vat_breakdown
 from ledger.documents.model import InvoiceLine as DocumentLine
 from ledger.errors import (
     InvalidAmount,
     InvalidInput,
+    InvoiceDetailsMissing,
     InvoiceNotOpen,
     NotFound,
     NothingToInvoice,
@@ -51,11 +63,12 @@ from ledger.errors import (
     UnknownInvoice,
     UnknownVatCode,
 )
+from ledger.exports import party_of
 from ledger.journal import CHANNELS, Posting, ensure_open, post_entry, reverse_entry
 from ledger.kid import invoice_kid
-from ledger.models import Company, Customer, Invoice, JournalEntry, Payment, Project, TimeEntry, User
+from ledger.models import Company, Customer, Invoice, JournalEntry, Payment, Project, TimeEntry, User, as_value
 from ledger.models import InvoiceLine as InvoiceLineRow
-from ledger.money import ZERO, Money, money, round_money
+from ledger.money import CENT, ZERO, Money, money, round_money
 from ledger.numbering import next_number
 from ledger.projects import billing_rate, get_project
 from ledger.timesheet import unbilled_entries
@@ -226,16 +239,45 @@ def invoice_totals(lines: Sequence[PricedLine]) -> InvoiceTotals:
     return InvoiceTotals(net=net, vat_totals=totals, vat=vat, total=net + vat)
 
 
+def line_vat_shares(lines: Sequence[PricedLine], totals: InvoiceTotals | None = None) -> list[Money]:
+    """Each line's share of its rate's VAT: the rate's VAT (on the summed base, as
+    `invoice_totals` computes it, or as `totals` says) split over its lines in proportion to
+    their amounts, whole øre each, the øre left over going to the lines whose exact share lost
+    most to rounding (the first of equals first). The shares of a rate add up to its VAT, so
+    the lines never disagree with the total: three lines of 0.02 at 25 % carry 0.01, 0.01 and
+    0.00 of the rate's 0.02, not 0.01 each."""
+    by_rate = {(t.code, t.rate): t.vat for t in (totals or invoice_totals(lines)).vat_totals}
+    shares = [ZERO] * len(lines)
+    groups: dict[tuple[str, Decimal], list[int]] = {}
+    for index, line in enumerate(lines):
+        groups.setdefault((line.vat_code, line.vat_rate), []).append(index)
+    for key, indexes in groups.items():
+        exact = {i: lines[i].net * key[1] / 100 for i in indexes}
+        for i in indexes:
+            shares[i] = exact[i].quantize(CENT, rounding=ROUND_FLOOR)
+        left = int((by_rate.get(key, ZERO) - sum((shares[i] for i in indexes), ZERO)) / CENT)
+        step = CENT if left >= 0 else -CENT
+        order = sorted(indexes, key=lambda i: (-(exact[i] - shares[i]), i) if left >= 0 else (exact[i] - shares[i], i))
+        for n in range(abs(left)):
+            shares[order[n % len(order)]] += step
+    return shares
+
+
 def invoice_postings(
-    lines: Sequence[PricedLine], vat_registered: bool = True, *, customer_id: int | None = None
+    lines: Sequence[PricedLine],
+    vat_registered: bool = True,
+    *,
+    customer_id: int | None = None,
+    totals: InvoiceTotals | None = None,
 ) -> list[Posting]:
     """The entry of an invoice: 1500 debit the total (on the customer), revenue credited per
-    account, code and project, and 2700 credited per VAT code with a rate."""
+    account, code and project, and 2700 credited per VAT code with a rate (the VAT of
+    `totals` when given, else computed on each rate's summed base)."""
     if not lines:
         raise InvalidInput("an invoice needs at least one line")
     if not vat_registered and any(line.vat_code or line.vat_rate for line in lines):
         raise InvalidInput("a company that is not VAT-registered charges no VAT")
-    totals = invoice_totals(lines)
+    totals = totals or invoice_totals(lines)
     if totals.total <= 0:
         raise InvalidAmount("an invoice comes to more than zero", total=str(totals.total))
     revenue: dict[tuple[str, str, int | None], Money] = {}
@@ -257,7 +299,11 @@ def invoice_postings(
 
 
 def credit_note_postings(
-    lines: Sequence[PricedLine], vat_registered: bool = True, *, customer_id: int | None = None
+    lines: Sequence[PricedLine],
+    vat_registered: bool = True,
+    *,
+    customer_id: int | None = None,
+    totals: InvoiceTotals | None = None,
 ) -> list[Posting]:
     """The entry of a credit note: the invoice's entry mirrored (revenue and 2700 debited,
     1500 credited)."""
@@ -270,8 +316,16 @@ def credit_note_postings(
             customer_id=p.customer_id,
             project_id=p.project_id,
         )
-        for p in invoice_postings(lines, vat_registered, customer_id=customer_id)
+        for p in invoice_postings(lines, vat_registered, customer_id=customer_id, totals=totals)
     ]
+
+
+def refund_postings(amount: Money, *, customer_id: int | None = None) -> list[Posting]:
+    """The entry of money paid back to a customer: 1500 debit (on the customer), 1920 credit."""
+    value = money(amount)
+    if value <= 0:
+        raise InvalidAmount("a refund is more than zero", value=str(amount))
+    return [Posting(RECEIVABLES, value, customer_id=customer_id), Posting(BANK, -value, customer_id=customer_id)]
 
 
 def payment_postings(amount: Money, *, customer_id: int | None = None) -> list[Posting]:
@@ -315,6 +369,75 @@ def _language(language: str | None) -> str:
     return str(language)
 
 
+BUSINESS_FORMS = frozenset({"AS", "ASA", "ANS", "DA", "SA", "BA", "KS", "NUF", "ENK", "IKS", "SE"})
+"""The company forms of the Enhetsregisteret whose abbreviation ends a business's name."""
+
+
+def is_business_name(name: str) -> bool:
+    """Whether `name` is a business's by its form ("Fjord Bygg AS", "Hansen Rør ENK")."""
+    words = name.replace(".", " ").split()
+    return len(words) > 1 and words[-1].upper() in BUSINESS_FORMS
+
+
+@dataclass(frozen=True)
+class MissingDetails:
+    """What an invoice cannot be issued without (bokføringsforskriften § 5-1-1), by party.
+
+    Attributes:
+      seller, buyer: the field names each lacks: "address", "postcode", "city", "orgnr",
+        and for the seller "bank_account"; empty when it has everything.
+    """
+
+    seller: tuple[str, ...]
+    buyer: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.seller or self.buyer)
+
+
+def missing_invoice_details(company: Company, customer: Customer) -> MissingDetails:
+    """What the seller and the buyer still lack for an invoice between them: the seller's
+    address, postcode, city, organisation number (shown followed by "MVA" when
+    VAT-registered, and with "Foretaksregisteret" for an AS) and bank account; the buyer's
+    address, postcode and city, and organisation number for a business buyer."""
+    seller = [f for f in ("address", "postcode", "city", "orgnr", "bank_account") if not getattr(company, f)]
+    buyer = [f for f in ("address", "postcode", "city") if not getattr(customer, f)]
+    if not customer.orgnr and is_business_name(customer.name):
+        buyer.append("orgnr")
+    return MissingDetails(tuple(seller), tuple(buyer))
+
+
+def require_invoice_details(company: Company, customer: Customer) -> None:
+    """`InvoiceDetailsMissing`, naming what is missing, unless an invoice from `company` to
+    `customer` can show all that § 5-1-1 asks."""
+    missing = missing_invoice_details(company, customer)
+    if not missing:
+        return
+    parts = [f"{company.name} lacks {', '.join(missing.seller)}" if missing.seller else "",
+             f"{customer.name} lacks {', '.join(missing.buyer)}" if missing.buyer else ""]
+    raise InvoiceDetailsMissing(
+        "the invoice cannot be issued: " + "; ".join(p for p in parts if p),
+        seller=company.name,
+        buyer=customer.name,
+        company_id=company.id,
+        customer_id=customer.id,
+        missing_seller=list(missing.seller),
+        missing_buyer=list(missing.buyer),
+    )
+
+
+def delivery_period(
+    day: dt.date, delivery_from: dt.date | None = None, delivery_to: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The first and last day of a delivery: as given (one day given is both), else the issue
+    date `day`; InvalidInput when it ends before it starts."""
+    first = delivery_from or delivery_to or day
+    last = delivery_to or delivery_from or day
+    if first > last:
+        raise InvalidInput("the delivery period ends before it starts", field="delivery_from")
+    return first, last
+
+
 def issue_invoice(
     session: Session,
     company_id: int,
@@ -322,7 +445,8 @@ def issue_invoice(
     lines: Sequence[SaleLine],
     *,
     issue_date: dt.date | None = None,
-    delivery_date: dt.date | None = None,
+    delivery_from: dt.date | None = None,
+    delivery_to: dt.date | None = None,
     created_by_id: int | None = None,
     channel: str = "api",
     source: str = "",
@@ -330,67 +454,106 @@ def issue_invoice(
     buyer_reference: str = "",
 ) -> Invoice:
     """Issue and post an invoice: priced lines with the VAT of the issue date, due after the
-    company's payment terms, numbered in the company's series, with a KID."""
+    company's payment terms, numbered in the company's series, with a KID, for what was
+    delivered from `delivery_from` to `delivery_to` (one day given is both; none: the issue
+    date). `InvoiceDetailsMissing` when the seller or buyer lacks what the invoice must show."""
     company = company_by_id(session, company_id)
     customer = get_customer(session, company_id, customer_id)
     day = issue_date or clock.today()
+    first, last = delivery_period(day, delivery_from, delivery_to)
     ensure_open(session, company_id, day)
+    require_invoice_details(company, customer)
     if not lines:
         raise InvalidInput("an invoice needs at least one line")
     priced = []
     for line in lines:
+        if line.project_id is not None:
+            get_project(session, company_id, line.project_id)  # the company's own, or UnknownProject
         code, rate = sales_vat(session, company, line.vat_code, day)
         priced.append(price_line(line, code, rate))
     postings = invoice_postings(priced, company.vat_registered, customer_id=customer.id)
-    totals = invoice_totals(priced)
     number = next_number(session, company_id, INVOICE_SERIES, first=FIRST_INVOICE_NUMBER)
-    entry = post_entry(
+    return _issue(
         session,
-        company_id,
+        Invoice(
+            number=number,
+            kind="invoice",
+            due_date=day + dt.timedelta(days=company.payment_terms_days),
+            delivery_from=first,
+            delivery_date=last,
+            kid=invoice_kid(customer.number, number, company.kid_method),
+            language=_language(language),
+            buyer_reference=buyer_reference.strip()[:200],
+        ),
+        customer,
         day,
-        f"Faktura {number} {customer.name}",
+        priced,
         postings,
-        channel=_channel(channel),
+        description=f"Faktura {number} {customer.name}",
+        channel=channel,
         created_by_id=created_by_id,
         source=source or f"invoice:{number}",
     )
-    invoice = Invoice(
-        company_id=company_id,
-        number=number,
-        kind="invoice",
-        customer_id=customer.id,
-        issue_date=day,
-        due_date=day + dt.timedelta(days=company.payment_terms_days),
-        delivery_date=delivery_date,
-        kid=invoice_kid(customer.number, number, company.kid_method),
-        net=totals.net,
-        vat=totals.vat,
-        total=totals.total,
-        status="issued",
-        language=_language(language),
-        journal_entry_id=entry.id,
-        buyer_reference=buyer_reference.strip()[:200],
+
+
+def _issue(
+    session: Session,
+    invoice: Invoice,
+    customer: Customer,
+    day: dt.date,
+    lines: Sequence[PricedLine],
+    postings: Sequence[Posting],
+    *,
+    description: str,
+    channel: str,
+    created_by_id: int | None,
+    source: str,
+    totals: InvoiceTotals | None = None,
+    credits_lines: Sequence[int | None] = (),
+) -> Invoice:
+    """Posts the entry of an invoice or credit note (numbered, with its own terms) and stores
+    it with `lines`, issued to `customer` on `day`, for what the lines come to (or `totals`);
+    a credit note's lines point at the invoice lines they credit (`credits_lines`)."""
+    entry = post_entry(
+        session,
+        customer.company_id,
+        day,
+        description,
+        postings,
+        channel=_channel(channel),
         created_by_id=created_by_id,
+        source=source,
     )
-    invoice.lines = [_line_row(line) for line in priced]
+    totals = totals or invoice_totals(lines)
+    invoice.company_id = customer.company_id
+    invoice.customer_id = customer.id
+    invoice.issue_date = day
+    invoice.net, invoice.vat, invoice.total = totals.net, totals.vat, totals.total
+    invoice.status = "issued"
+    invoice.journal_entry_id = entry.id
+    invoice.created_by_id = created_by_id
+    shares = line_vat_shares(lines, totals)
+    credited = list(credits_lines) or [None] * len(lines)
+    invoice.lines = [
+        InvoiceLineRow(**asdict(line), vat=share, credits_line_id=credits)
+        for line, share, credits in zip(lines, shares, credited, strict=True)
+    ]
     session.add(invoice)
     session.flush()
     return invoice
 
 
-def _line_row(line: PricedLine) -> InvoiceLineRow:
-    return InvoiceLineRow(
-        description=line.description,
-        quantity=line.quantity,
-        unit=line.unit,
-        unit_price=line.unit_price,
-        vat_code=line.vat_code,
-        vat_rate=line.vat_rate,
-        net=line.net,
-        vat=round_money(line.net * line.vat_rate / 100),
-        account=line.account,
-        project_id=line.project_id,
-    )
+class Issuing(TypedDict, total=False):
+    """When, by whom, through which channel and in which language an invoice is issued: the
+    keyword arguments every way of invoicing passes on to `issue_invoice`."""
+
+    issue_date: dt.date | None
+    delivery_from: dt.date | None
+    delivery_to: dt.date | None
+    created_by_id: int | None
+    channel: str
+    source: str
+    language: str | None
 
 
 def _hourly_rate(customer: Customer, project: Project | None, rate: Decimal | int | str | None) -> Money:
@@ -419,11 +582,7 @@ def invoice_hours(
     project_id: int | None = None,
     description: str | None = None,
     vat_code: str | None = None,
-    issue_date: dt.date | None = None,
-    created_by_id: int | None = None,
-    channel: str = "api",
-    source: str = "",
-    language: str | None = None,
+    **issuing: Unpack[Issuing],
 ) -> Invoice:
     """Invoice a number of hours (not from the timesheet) at `rate`, or at the project's or
     customer's rate; the line is described by `description` or the project's name."""
@@ -440,17 +599,7 @@ def invoice_hours(
         unit=HOURS_UNIT,
         project_id=project.id if project else None,
     )
-    return issue_invoice(
-        session,
-        company_id,
-        customer.id,
-        [line],
-        issue_date=issue_date,
-        created_by_id=created_by_id,
-        channel=channel,
-        source=source,
-        language=language,
-    )
+    return issue_invoice(session, company_id, customer.id, [line], **issuing)
 
 
 def invoice_amount(
@@ -462,11 +611,7 @@ def invoice_amount(
     *,
     vat_code: str | None = None,
     project_id: int | None = None,
-    issue_date: dt.date | None = None,
-    created_by_id: int | None = None,
-    channel: str = "api",
-    source: str = "",
-    language: str | None = None,
+    **issuing: Unpack[Issuing],
 ) -> Invoice:
     """Invoice a fixed amount before VAT ("fakturer Bergen Bakeri 12 000 for kassesystem")."""
     if project_id is not None:
@@ -478,17 +623,7 @@ def invoice_amount(
         vat_code=vat_code,
         project_id=project_id,
     )
-    return issue_invoice(
-        session,
-        company_id,
-        customer_id,
-        [line],
-        issue_date=issue_date,
-        created_by_id=created_by_id,
-        channel=channel,
-        source=source,
-        language=language,
-    )
+    return issue_invoice(session, company_id, customer_id, [line], **issuing)
 
 
 def invoice_unbilled_hours(
@@ -498,18 +633,14 @@ def invoice_unbilled_hours(
     project_id: int | None = None,
     customer_id: int | None = None,
     vat_code: str | None = None,
-    issue_date: dt.date | None = None,
-    created_by_id: int | None = None,
-    channel: str = "api",
-    source: str = "",
-    language: str | None = None,
+    **issuing: Unpack[Issuing],
 ) -> Invoice:
     """Invoice every billable, unbilled hour of a project (or of all a customer's projects)
     up to the issue date, one line per project at its rate; the time entries get the invoice
     in the same transaction. NothingToInvoice when there are none."""
     if (project_id is None) == (customer_id is None):
         raise InvalidInput("invoice the hours of one project or of one customer")
-    day = issue_date or clock.today()
+    day = issuing.get("issue_date") or clock.today()
     if project_id is not None:
         project = get_project(session, company_id, project_id)
         if project.customer_id is None:
@@ -539,18 +670,11 @@ def invoice_unbilled_hours(
                 project_id=project.id,
             )
         )
-    invoice = issue_invoice(
-        session,
-        company_id,
-        customer.id,
-        lines,
-        issue_date=day,
-        delivery_date=max(e.date for e in entries),
-        created_by_id=created_by_id,
-        channel=channel,
-        source=source,
-        language=language,
-    )
+    issuing["issue_date"] = day
+    # The hours are the delivery: from the first day worked to the last.
+    issuing["delivery_from"] = min(e.date for e in entries)
+    issuing["delivery_to"] = max(e.date for e in entries)
+    invoice = issue_invoice(session, company_id, customer.id, lines, **issuing)
     for entry in entries:
         entry.invoice_id = invoice.id
     session.flush()
@@ -599,10 +723,11 @@ def paid_amounts(session: Session, company_id: int) -> dict[int, Money]:
 
 
 def open_amount(invoice: Invoice, paid: Money) -> Money:
-    """What is still owed on an invoice after `paid` (zero for a credited one or a credit note)."""
+    """What is still owed on an invoice after `paid` and what credit notes took off it (zero
+    for a credited one or a credit note, never below zero)."""
     if invoice.kind != "invoice" or invoice.status == "credited":
         return ZERO
-    return invoice.total - paid
+    return max(invoice.total - invoice.credited - paid, ZERO)
 
 
 def owed_on(session: Session, invoice: Invoice) -> Money:
@@ -660,21 +785,162 @@ def mark_sent(session: Session, company_id: int, number: int, *, at: dt.datetime
 # Credit notes and payments
 
 
-def _priced_lines_of(invoice: Invoice) -> list[PricedLine]:
-    return [
-        PricedLine(
-            description=line.description,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            vat_code=line.vat_code,
-            vat_rate=line.vat_rate,
-            net=line.net,
-            account=line.account,
-            project_id=line.project_id,
+def _open_invoice(session: Session, company_id: int, number: int) -> Invoice:
+    """Invoice `number`, locked for the change: an invoice, not a credit note, and not
+    credited (InvoiceNotOpen)."""
+    invoice = get_invoice(session, company_id, number, lock=True)
+    if invoice.kind != "invoice":
+        raise InvoiceNotOpen(f"{number} is a credit note", number=number)
+    if invoice.status == "credited":
+        raise InvoiceNotOpen(f"invoice {number} is credited", number=number)
+    return invoice
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """Which part of an invoice to credit.
+
+    Attributes:
+      line: the line's position on the invoice, from 1.
+      quantity: how much of its quantity (hours, pieces); None for all that is left of it.
+      amount: instead of a quantity, an amount before VAT off the line ("a discount of 500").
+    """
+
+    line: int
+    quantity: Decimal | int | str | None = None
+    amount: Money | int | str | None = None
+
+
+def credited_on_lines(session: Session, invoice: Invoice) -> dict[int, tuple[Decimal, Money]]:
+    """What earlier credit notes took off each line of `invoice` (by line id): the quantity
+    credited as quantity, and the amount before VAT credited in all."""
+    notes = session.scalars(select(Invoice).where(Invoice.credits_id == invoice.id, Invoice.kind == "credit_note"))
+    taken: dict[int, tuple[Decimal, Money]] = {}
+    by_id = {line.id: line for line in invoice.lines}
+    for note in notes:
+        for row in note.lines:
+            if row.credits_line_id is None or row.credits_line_id not in by_id:
+                continue
+            original = by_id[row.credits_line_id]
+            quantity, net = taken.get(row.credits_line_id, (Decimal("0"), ZERO))
+            same_unit = (row.unit, row.unit_price) == (original.unit, original.unit_price)
+            taken[row.credits_line_id] = (quantity + (row.quantity if same_unit else 0), net + row.net)
+    return taken
+
+
+NOTHING_TAKEN: tuple[Decimal, Money] = (Decimal("0"), ZERO)
+
+
+def _left_of(line: InvoiceLineRow, taken: tuple[Decimal, Money]) -> tuple[Decimal, Money]:
+    return line.quantity - taken[0], line.net - taken[1]
+
+
+def _credit_lines(
+    session: Session,
+    invoice: Invoice,
+    parts: Sequence[CreditLine] | None,
+    hours: Decimal | int | str | None,
+    amount: Money | int | str | None,
+) -> list[tuple[PricedLine, int]]:
+    """The credit note's lines, each with the id of the invoice line it credits: every line's
+    remainder (nothing said), the `parts` named, `hours` off the invoice's one line of hours,
+    or an `amount` before VAT off its one line. Never more than is left of a line."""
+    rows = list(invoice.lines)
+    taken = credited_on_lines(session, invoice)
+    if hours not in (None, ""):
+        hour_lines = [i + 1 for i, row in enumerate(rows) if row.unit == HOURS_UNIT]
+        if len(hour_lines) != 1 and not parts:
+            raise InvalidInput(
+                f"invoice {invoice.number} has {len(hour_lines)} lines of hours: say which line", field="lines"
+            )
+        target = parts[0].line if parts else hour_lines[0]
+        parts = [CreditLine(target, quantity=hours)]
+    elif amount not in (None, ""):
+        if len(rows) != 1 and not parts:
+            raise InvalidInput(f"invoice {invoice.number} has {len(rows)} lines: say which line", field="lines")
+        parts = [CreditLine(parts[0].line if parts else 1, amount=amount)]
+    elif not parts:
+        parts = [
+            CreditLine(i + 1) for i, row in enumerate(rows) if _left_of(row, taken.get(row.id, NOTHING_TAKEN))[1] > 0
+        ]
+        if not parts:
+            raise InvoiceNotOpen(f"invoice {invoice.number} is credited", number=invoice.number)
+    chosen: list[tuple[PricedLine, int]] = []
+    seen: set[int] = set()
+    for part in parts:
+        if not isinstance(part.line, int) or isinstance(part.line, bool) or not 1 <= part.line <= len(rows):
+            raise InvalidInput(f"invoice {invoice.number} has no line {part.line}", field="lines", line=part.line)
+        if part.line in seen:
+            raise InvalidInput(f"line {part.line} is named twice", field="lines", line=part.line)
+        seen.add(part.line)
+        row = rows[part.line - 1]
+        left_quantity, left_net = _left_of(row, taken.get(row.id, NOTHING_TAKEN))
+        original = as_value(PricedLine, row)
+        if part.amount not in (None, ""):
+            net = money(part.amount) if part.amount is not None else ZERO
+            if net <= 0:
+                raise InvalidAmount("the amount to credit is more than zero", value=str(part.amount))
+            line = PricedLine(**{**asdict(original), "quantity": Decimal("1.00"), "unit": EACH_UNIT,
+                                 "unit_price": net, "net": net})
+        elif part.quantity in (None, ""):
+            if left_quantity == row.quantity and left_net == row.net:
+                line = original
+            elif round_money(left_quantity * row.unit_price) == left_net:
+                line = PricedLine(**{**asdict(original), "quantity": left_quantity, "net": left_net})
+            else:
+                line = PricedLine(**{**asdict(original), "quantity": Decimal("1.00"), "unit": EACH_UNIT,
+                                     "unit_price": left_net, "net": left_net})
+        else:
+            quantity = quantity_value(part.quantity)
+            if quantity > left_quantity:
+                raise InvalidAmount(
+                    f"line {part.line} has {left_quantity} left to credit, less than {quantity}",
+                    value=str(part.quantity), left=str(left_quantity),
+                )
+            line = PricedLine(**{**asdict(original), "quantity": quantity,
+                                 "net": round_money(quantity * row.unit_price)})
+        if line.net > left_net or line.net <= 0:
+            raise InvalidAmount(
+                f"line {part.line} has {left_net:.2f} left to credit, not {line.net:.2f}",
+                value=f"{line.net:.2f}", left=f"{left_net:.2f}",
+            )
+        chosen.append((line, row.id))
+    return chosen
+
+
+def _credit_totals(session: Session, invoice: Invoice, lines: Sequence[PricedLine]) -> InvoiceTotals:
+    """What a credit note of `lines` comes to. Its VAT per rate is what that rate's VAT on all
+    credited so far comes to, less what earlier credit notes credited, so that credit notes
+    which together credit the whole invoice credit exactly its VAT, to the øre."""
+    earlier = [
+        as_value(PricedLine, row)
+        for note in session.scalars(
+            select(Invoice).where(Invoice.credits_id == invoice.id, Invoice.kind == "credit_note")
         )
-        for line in invoice.lines
+        for row in note.lines
     ]
+    before = {(t.code, t.rate): t for t in invoice_totals(earlier).vat_totals} if earlier else {}
+    after = {(t.code, t.rate): t for t in invoice_totals([*earlier, *lines]).vat_totals}
+    mine = invoice_totals(lines)
+    vat_totals = tuple(
+        VatTotal(t.code, t.rate, t.base, after[(t.code, t.rate)].vat - (
+            before[(t.code, t.rate)].vat if (t.code, t.rate) in before else ZERO))
+        for t in mine.vat_totals
+    )
+    vat = sum((t.vat for t in vat_totals), ZERO)
+    return InvoiceTotals(net=mine.net, vat_totals=vat_totals, vat=vat, total=mine.net + vat)
+
+
+def _settle_status(session: Session, invoice: Invoice) -> None:
+    """The invoice's status from what is left of it: "credited" when credit notes took all of
+    it, "paid" when nothing is owed, else "sent" or "issued"."""
+    taken = credited_on_lines(session, invoice)
+    if all(_left_of(row, taken.get(row.id, NOTHING_TAKEN))[1] <= 0 for row in invoice.lines):
+        invoice.status = "credited"
+    elif invoice.total - invoice.credited - paid_amount(session, invoice) <= 0:
+        invoice.status = "paid"
+    else:
+        invoice.status = "sent" if invoice.sent_at is not None else "issued"
 
 
 def credit_invoice(
@@ -682,71 +948,113 @@ def credit_invoice(
     company_id: int,
     number: int,
     *,
+    lines: Sequence[CreditLine] | None = None,
+    hours: Decimal | int | str | None = None,
+    amount: Money | int | str | None = None,
+    refund: bool = False,
     credit_date: dt.date | None = None,
     created_by_id: int | None = None,
     channel: str = "api",
     source: str = "",
 ) -> Invoice:
-    """Issue a credit note for the whole invoice `number` (the next number of the same
-    series), post its mirror entry, mark the invoice "credited" and release the hours it
-    billed, so they can be invoiced again. Refused for a credit
-    note, an invoice already credited, and one with payments on it (InvoiceNotOpen)."""
+    """Issue a credit note (the next number of the same series) for invoice `number`: all
+    that is left of it, or the `lines` named, `hours` off its line of hours, or an `amount`
+    before VAT off its one line (or the one line named); post its mirror entry. The credit
+    note shows the invoice's delivery. An invoice credited in full is "credited" and the
+    hours it billed are billable again (a part credit leaves them billed).
+
+    What the credit note takes off beyond what is still owed was paid already: with
+    `refund` it is paid back to the customer in the same transaction (1500 / 1920), without
+    it the credit is refused (InvoiceNotOpen), so money paid is never left unaccounted for.
+    Refused for a credit note and an invoice already credited (InvoiceNotOpen), and for more
+    than is left of a line (InvalidAmount)."""
     company = company_by_id(session, company_id)
-    invoice = get_invoice(session, company_id, number, lock=True)
-    if invoice.kind != "invoice":
-        raise InvoiceNotOpen(f"{number} is a credit note", number=number)
-    if invoice.status == "credited":
-        raise InvoiceNotOpen(f"invoice {number} is already credited", number=number)
-    paid = paid_amount(session, invoice)
-    if paid > 0:
-        raise InvoiceNotOpen(
-            f"invoice {number} has {paid:.2f} paid on it; refund that before crediting",
-            number=number,
-            paid=f"{paid:.2f}",
-        )
+    invoice = _open_invoice(session, company_id, number)
+    customer = get_customer(session, company_id, invoice.customer_id)
     day = credit_date or clock.today()
     ensure_open(session, company_id, day)
-    customer = get_customer(session, company_id, invoice.customer_id)
-    lines = _priced_lines_of(invoice)
-    postings = credit_note_postings(lines, company.vat_registered, customer_id=customer.id)
+    require_invoice_details(company, customer)
+    chosen = _credit_lines(session, invoice, lines, hours, amount)
+    priced = [line for line, _ in chosen]
+    totals = _credit_totals(session, invoice, priced)
+    paid = paid_amount(session, invoice)
+    owed = open_amount(invoice, paid)
+    to_refund = max(totals.total - owed, ZERO)
+    if to_refund > 0 and not refund:
+        raise InvoiceNotOpen(
+            f"invoice {number} has {paid:.2f} paid on it; crediting {totals.total:.2f} pays back "
+            f"{to_refund:.2f}: ask for the refund with the credit",
+            number=number,
+            paid=f"{paid:.2f}",
+            refund=f"{to_refund:.2f}",
+        )
     credit_number = next_number(session, company_id, INVOICE_SERIES, first=FIRST_INVOICE_NUMBER)
-    entry = post_entry(
+    note = _issue(
         session,
-        company_id,
+        Invoice(
+            number=credit_number,
+            kind="credit_note",
+            due_date=day,
+            delivery_from=invoice.delivery_from or invoice.delivery_date or invoice.issue_date,
+            delivery_date=invoice.delivery_date or invoice.issue_date,
+            kid="",
+            language=invoice.language,
+            credits_id=invoice.id,
+            buyer_reference=invoice.buyer_reference,
+        ),
+        customer,
         day,
-        f"Kreditnota {credit_number} for faktura {number} {customer.name}",
-        postings,
-        channel=_channel(channel),
+        priced,
+        credit_note_postings(priced, company.vat_registered, customer_id=customer.id, totals=totals),
+        description=f"Kreditnota {credit_number} for faktura {number} {customer.name}",
+        channel=channel,
         created_by_id=created_by_id,
         source=source or f"credit-note:{credit_number}",
+        totals=totals,
+        credits_lines=[line_id for _, line_id in chosen],
     )
-    note = Invoice(
-        company_id=company_id,
-        number=credit_number,
-        kind="credit_note",
-        customer_id=customer.id,
-        issue_date=day,
-        due_date=day,
-        delivery_date=invoice.delivery_date,
-        kid="",
-        net=invoice.net,
-        vat=invoice.vat,
-        total=invoice.total,
-        status="issued",
-        language=invoice.language,
-        credits_id=invoice.id,
-        journal_entry_id=entry.id,
-        buyer_reference=invoice.buyer_reference,
-        created_by_id=created_by_id,
-    )
-    note.lines = [_line_row(line) for line in lines]
-    session.add(note)
-    invoice.status = "credited"
-    # The hours the invoice billed are billable again: a credited invoice bills nothing.
-    for entry_row in session.scalars(select(TimeEntry).where(TimeEntry.invoice_id == invoice.id)):
-        entry_row.invoice_id = None
+    invoice.credited = invoice.credited + totals.total
+    if to_refund > 0:
+        _refund(session, invoice, customer, to_refund, day, created_by_id=created_by_id, channel=channel,
+                source=f"{source or f'credit-note:{credit_number}'}:refund")
+    _settle_status(session, invoice)
+    if invoice.status == "credited":
+        # The hours the invoice billed are billable again: a credited invoice bills nothing.
+        for entry_row in session.scalars(select(TimeEntry).where(TimeEntry.invoice_id == invoice.id)):
+            entry_row.invoice_id = None
     session.flush()
     return note
+
+
+def _refund(
+    session: Session,
+    invoice: Invoice,
+    customer: Customer,
+    amount: Money,
+    day: dt.date,
+    *,
+    created_by_id: int | None,
+    channel: str,
+    source: str,
+) -> Payment:
+    """Pays `amount` back to the customer on `invoice`: posted 1500 / 1920 and kept as a
+    negative payment, so the invoice's history shows it."""
+    entry = post_entry(
+        session,
+        invoice.company_id,
+        day,
+        f"Tilbakebetaling faktura {invoice.number} {customer.name}",
+        refund_postings(amount, customer_id=customer.id),
+        channel=_channel(channel),
+        created_by_id=created_by_id,
+        source=source,
+    )
+    payment = Payment(
+        company_id=invoice.company_id, invoice_id=invoice.id, date=day, amount=-amount, journal_entry_id=entry.id
+    )
+    session.add(payment)
+    session.flush()
+    return payment
 
 
 def register_payment(
@@ -766,11 +1074,7 @@ def register_payment(
     value = money(amount)
     if value <= 0:
         raise InvalidAmount("a payment is more than zero", value=str(amount))
-    invoice = get_invoice(session, company_id, number, lock=True)
-    if invoice.kind != "invoice":
-        raise InvoiceNotOpen(f"{number} is a credit note", number=number)
-    if invoice.status == "credited":
-        raise InvoiceNotOpen(f"invoice {number} is credited", number=number)
+    invoice = _open_invoice(session, company_id, number)
     owed = owed_on(session, invoice)
     if value > owed:
         raise Overpayment(
@@ -848,75 +1152,14 @@ def reverse_payment(
 # The document
 
 
-def _party(
-    name: str,
-    *,
-    orgnr: str | None,
-    vat_registered: bool,
-    address: str,
-    postcode: str,
-    city: str,
-    email: str,
-    bank_account: str = "",
-    is_as: bool = False,
-    contact_name: str | None = None,
-) -> Party:
-    return Party(
-        name=name,
-        orgnr=orgnr or None,
-        vat_registered=vat_registered,
-        address_lines=(address,) if address else (),
-        postcode=postcode,
-        city=city,
-        email=email or None,
-        bank_account=bank_account or None,
-        is_as=is_as,
-        contact_name=contact_name or None,
-    )
-
-
 def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
     """The invoice or credit note as the documents package's value (for its PDF and EHF)."""
     company = company_by_id(session, invoice.company_id)
     customer = get_customer(session, invoice.company_id, invoice.customer_id)
     creator = session.get(User, invoice.created_by_id) if invoice.created_by_id is not None else None
-    seller = _party(
-        company.name,
-        orgnr=company.orgnr,
-        vat_registered=company.vat_registered,
-        address=company.address,
-        postcode=company.postcode,
-        city=company.city,
-        email=company.email,
-        bank_account=company.bank_account,
-        is_as=company.form == "AS",
-        contact_name=creator.name if creator else None,
-    )
-    buyer = _party(
-        customer.name,
-        orgnr=customer.orgnr,
-        vat_registered=False,
-        address=customer.address,
-        postcode=customer.postcode,
-        city=customer.city,
-        email=customer.email,
-    )
-    lines = tuple(
-        DocumentLine(
-            description=line.description,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            vat_code=line.vat_code,
-            vat_rate=line.vat_rate,
-            net=line.net,
-        )
-        for line in invoice.lines
-    )
-    billed = invoice.credits_id if invoice.kind == "credit_note" else invoice.id
-    worked = session.execute(
-        select(func.min(TimeEntry.date), func.max(TimeEntry.date)).where(TimeEntry.invoice_id == billed)
-    ).one()
+    lines = tuple(as_value(DocumentLine, line) for line in invoice.lines)
+    last = invoice.delivery_date or invoice.issue_date
+    first = invoice.delivery_from or last
     credited = session.get(Invoice, invoice.credits_id) if invoice.credits_id is not None else None
     language: Language = "en" if invoice.language == "en" else "nb"
     return InvoiceDocument(
@@ -924,16 +1167,17 @@ def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
         number=str(invoice.number),
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
-        seller=seller,
-        buyer=buyer,
+        seller=party_of(company, contact_name=creator.name if creator else None),
+        buyer=party_of(customer),
         lines=lines,
         vat_breakdown=vat_breakdown(lines),
         net=invoice.net,
         vat=invoice.vat,
         total=invoice.total,
         kid=(invoice.kid or None) if invoice.kind == "invoice" else None,
-        delivery_start=worked[0],
-        delivery_end=worked[1] or invoice.delivery_date or invoice.issue_date,
+        # One day is a delivery date; more are a period (the PDF and EHF say which).
+        delivery_start=first if first != last else None,
+        delivery_end=last,
         language=language,
         credited_invoice_number=str(credited.number) if credited else None,
         credited_invoice_date=credited.issue_date if credited else None,

@@ -4,6 +4,12 @@
 that every account exists in the company's chart, that the date is not in a closed period,
 and takes the next voucher number of the year. Nothing here commits: the caller owns the
 transaction, so a refused entry leaves nothing behind.
+
+Two kinds of close lock a date. Closing the books (`ledger.periods.close_period`) locks every
+posting through its day. Settling a VAT term (`ledger.vat.settle_vat_term`, recorded as a
+close whose reason starts with `VAT_SETTLEMENT_REASON`) locks only what the filed return is
+made of: lines with a VAT code and lines on 2700/2710. A bank line of a settled term that
+carries no VAT (a customer paying, a bank fee) is still posted on its real date.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select
 from sqlalchemy.orm import Session
 
 from ledger.errors import AlreadyReversed, PeriodLocked, UnbalancedEntry, UnknownAccount
@@ -22,6 +28,10 @@ from ledger.money import ZERO, Money, money
 from ledger.numbering import next_number
 
 CHANNELS = frozenset({"telegram", "web", "api", "cli", "import", "system", "voice"})
+VAT_SETTLEMENT_REASON = "vat-settlement:"
+"""The reason of a close made by a VAT settlement ("vat-settlement:2026-5"): it locks VAT only."""
+VAT_LOCKED_ACCOUNTS = frozenset({"2700", "2710"})
+"""Output and input VAT: a settled term's balances on them are what the return reported."""
 
 
 @dataclass(frozen=True)
@@ -71,20 +81,64 @@ def check_balanced(postings: Sequence[Posting]) -> list[str]:
 
 
 def closed_through(session: Session, company_id: int) -> dt.date | None:
-    """The last day of the company's closed books, if any period is closed."""
+    """The last day of the company's closed books, if any period is closed (by either kind
+    of close: a day a VAT settlement closed is closed for VAT postings)."""
     return session.scalar(
         select(func.max(ClosedPeriod.closed_through)).where(ClosedPeriod.company_id == company_id)
     )
 
 
-def ensure_open(session: Session, company_id: int, date: dt.date) -> None:
-    """Refuse a date inside a closed period."""
-    last_closed = closed_through(session, company_id)
-    if last_closed is not None and date <= last_closed:
+@dataclass(frozen=True)
+class PeriodLocks:
+    """How far a company's dates are locked.
+
+    Attributes:
+      books_through: the last day closed for every posting (a close of the books), if any.
+      vat_through: the last day closed for VAT postings (a VAT settlement or a close of the
+        books, whichever reaches further), if any.
+    """
+
+    books_through: dt.date | None
+    vat_through: dt.date | None
+
+
+def period_locks(session: Session, company_id: int) -> PeriodLocks:
+    """The company's locks, in one aggregate over its closes."""
+    by_settlement = ClosedPeriod.reason.like(f"{VAT_SETTLEMENT_REASON}%")
+    books, anything = session.execute(
+        select(
+            func.max(case((by_settlement, null()), else_=ClosedPeriod.closed_through)),
+            func.max(ClosedPeriod.closed_through),
+        ).where(ClosedPeriod.company_id == company_id)
+    ).one()
+    return PeriodLocks(books_through=books, vat_through=anything)
+
+
+def carries_vat(postings: Iterable[Posting]) -> bool:
+    """Whether any line is part of a VAT return: it has a VAT code or is on 2700/2710."""
+    return any(p.vat_code or p.account in VAT_LOCKED_ACCOUNTS for p in postings)
+
+
+def ensure_open(
+    session: Session, company_id: int, date: dt.date, postings: Sequence[Posting] | None = None
+) -> None:
+    """Refuse `date` when it is closed for these postings: a close of the books refuses
+    everything, a settled VAT term refuses postings that carry VAT. Without `postings` (a
+    caller checking the date before it has built the lines) only a close of the books
+    refuses; `post_entry` checks again with the lines."""
+    locks = period_locks(session, company_id)
+    if locks.books_through is not None and date <= locks.books_through:
         raise PeriodLocked(
-            f"the books are closed through {last_closed.isoformat()}",
+            f"the books are closed through {locks.books_through.isoformat()}",
             date=date.isoformat(),
-            closed_through=last_closed.isoformat(),
+            closed_through=locks.books_through.isoformat(),
+        )
+    if postings is not None and locks.vat_through is not None and date <= locks.vat_through and carries_vat(postings):
+        raise PeriodLocked(
+            f"VAT is settled through {locks.vat_through.isoformat()}: no VAT posting can go there",
+            date=date.isoformat(),
+            closed_through=locks.vat_through.isoformat(),
+            vat_only=True,
         )
 
 
@@ -107,7 +161,7 @@ def post_entry(
         raise UnbalancedEntry("; ".join(findings), findings=findings)
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    ensure_open(session, company_id, date)
+    ensure_open(session, company_id, date, lines)
     wanted = {p.account for p in lines}
     known = set(
         session.scalars(

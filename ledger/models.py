@@ -8,9 +8,10 @@ deleted: the guard at the bottom of this module refuses it at flush time.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -31,6 +33,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 from sqlalchemy.sql import operators
 
 from ledger import clock
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+V = TypeVar("V", bound="DataclassInstance")
 
 AccountNumber = str
 """A 4-digit NS 4102 account number, kept as text ("1920")."""
@@ -108,6 +115,13 @@ class Base(DeclarativeBase):
     }
 
 
+def as_value(kind: type[V], row: object, **given: Any) -> V:
+    """A row read as one of the ledger's plain values: `kind` (a dataclass) made from the
+    row's attributes named like its fields (those the row has), and `given` for the rest."""
+    names = [f.name for f in dataclasses.fields(kind) if f.name not in given and hasattr(row, f.name)]
+    return kind(**{name: getattr(row, name) for name in names}, **given)
+
+
 class Company(Base):
     """A business whose books we keep.
 
@@ -157,6 +171,8 @@ class User(Base):
         used.
       telegram_user_id: the linked Telegram account, if any.
       language: "nb" or "en", the last language the user wrote in.
+      voice_replies: whether replies are also spoken (a voice note in Telegram), as the
+        user asked ("svar med tale" / "answer by voice").
     """
 
     __tablename__ = "users"
@@ -167,15 +183,35 @@ class User(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     link_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     link_code_expires_at: Mapped[dt.datetime | None]
-    telegram_user_id: Mapped[int | None] = mapped_column(unique=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     language: Mapped[str] = mapped_column(String(2), default="nb")
     active_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    voice_replies: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, name={self.name!r})"
+
+
+class WebSession(Base):
+    """A web chat sign-in: its own token, so that signing in never replaces the user's API
+    token.
+
+    Attributes:
+      token_hash: SHA-256 of the session's token (shown once, to the browser).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"WebSession(id={self.id!r}, user_id={self.user_id!r})"
 
 
 class Membership(Base):
@@ -406,43 +442,46 @@ class IdempotencyRecord(Base):
         return f"IdempotencyRecord({self.scope}:{self.key})"
 
 
-class Customer(Base):
+class NumberedParty:
+    """The columns a customer and a supplier share: the other party of a sale or a purchase,
+    numbered per company (the number SAF-T reports, unique within the company).
+
+    The columns of the party's own kind stand between `orgnr` and `created_at` (the sort
+    orders keep the tables as the first migration made them).
+
+    Attributes:
+      orgnr: the 9-digit Norwegian organisation number; None for a person or a foreign party.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True, sort_order=-1)
+    number: Mapped[int] = mapped_column(sort_order=-1)
+    name: Mapped[str] = mapped_column(String(200), sort_order=-1)
+    orgnr: Mapped[str | None] = mapped_column(String(9), sort_order=-1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now, sort_order=1)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.number}, {self.name!r})"
+
+
+class Customer(NumberedParty, Base):
     """A customer of the company. `number` is the customer number used in KIDs and SAF-T."""
 
     __tablename__ = "customers"
     __table_args__ = (UniqueConstraint("company_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
-    number: Mapped[int]
-    name: Mapped[str] = mapped_column(String(200))
-    orgnr: Mapped[str | None] = mapped_column(String(9))
     email: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     hourly_rate: Mapped[Decimal | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
-
-    def __repr__(self) -> str:
-        return f"Customer({self.number}, {self.name!r})"
 
 
-class Supplier(Base):
+class Supplier(NumberedParty, Base):
     """A supplier or shop the company buys from."""
 
     __tablename__ = "suppliers"
     __table_args__ = (UniqueConstraint("company_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
-    number: Mapped[int]
-    name: Mapped[str] = mapped_column(String(200))
-    orgnr: Mapped[str | None] = mapped_column(String(9))
-    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
-
-    def __repr__(self) -> str:
-        return f"Supplier({self.number}, {self.name!r})"
 
 
 class Project(Base):
@@ -500,6 +539,11 @@ class Invoice(Base):
       status: "issued", "sent", "paid", "credited" (a credit note itself is "issued").
       credits_id: for a credit note, the invoice it credits.
       journal_entry_id: the entry that posted it.
+      delivery_from, delivery_date: the first and the last day of what was delivered (the
+        same day for one delivery; billed hours give their first and last date); a credit
+        note carries the delivery of the invoice it credits.
+      credited: for an invoice, the total of the credit notes issued against it so far (the
+        whole total when it is "credited"); zero for a credit note.
     """
 
     __tablename__ = "invoices"
@@ -512,11 +556,13 @@ class Invoice(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     issue_date: Mapped[dt.date]
     due_date: Mapped[dt.date]
+    delivery_from: Mapped[dt.date | None]
     delivery_date: Mapped[dt.date | None]
     kid: Mapped[str] = mapped_column(String(25))
     net: Mapped[Decimal]
     vat: Mapped[Decimal]
     total: Mapped[Decimal]
+    credited: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     status: Mapped[str] = mapped_column(String(10), default="issued")
     language: Mapped[str] = mapped_column(String(2), default="nb")
     credits_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
@@ -536,7 +582,13 @@ class Invoice(Base):
 
 
 class InvoiceLine(Base):
-    """One line of an invoice: quantity × unit price, with its VAT code and rate."""
+    """One line of an invoice: quantity × unit price, with its VAT code and rate.
+
+    Attributes:
+      vat: this line's share of its rate's VAT; the shares of one rate add up to the VAT
+        computed on the rate's summed base, so the lines never disagree with the total.
+      credits_line_id: on a credit note, the invoice line it credits (all or part of).
+    """
 
     __tablename__ = "invoice_lines"
 
@@ -552,6 +604,7 @@ class InvoiceLine(Base):
     vat: Mapped[Decimal]
     account: Mapped[AccountNumber] = mapped_column(String(4), default="3000")
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    credits_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
@@ -560,7 +613,8 @@ class InvoiceLine(Base):
 
 
 class Payment(Base):
-    """Money received from a customer against an invoice."""
+    """Money received from a customer against an invoice; a negative amount is money that
+    went back: a payment taken back ("angre") or a refund of what a credit note left paid."""
 
     __tablename__ = "payments"
 

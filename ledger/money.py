@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from ledger.errors import InvalidAmount
 
@@ -31,3 +32,15 @@ def money(value: Decimal | int | str) -> Money:
 def round_money(value: Decimal) -> Money:
     """Round a computed amount (e.g. VAT) to øre, half up as Norwegian invoices do."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Total:
+    """A report's total of one amount over one of its collections, read like a property:
+    `total_debit = Total("rows", "debit")` sums `row.debit` over `report.rows`."""
+
+    def __init__(self, collection: str, amount: str) -> None:
+        self.collection = collection
+        self.amount = amount
+
+    def __get__(self, report: Any, owner: type | None = None) -> Money:
+        return sum((getattr(item, self.amount) for item in getattr(report, self.collection)), ZERO)

@@ -100,14 +100,6 @@ def billing_rate(project: Project) -> Money | None:
     return None
 
 
-def set_hourly_rate(session: Session, company_id: int, project_id: int, rate: Decimal | int | str) -> Project:
-    """Change a project's hourly rate (hours invoiced later use the new one)."""
-    project = get_project(session, company_id, project_id)
-    project.hourly_rate = hourly_rate_value(rate)
-    session.flush()
-    return project
-
-
 def close_project(session: Session, company_id: int, project_id: int) -> Project:
     """Mark a project inactive: no new hours, and no longer offered when resolving names."""
     project = get_project(session, company_id, project_id)

@@ -35,6 +35,14 @@ class Settings(BaseSettings):
       secret: the server secret that signs identities, link codes and download grants; made
         into `var/server-secret` on first use when empty (set it when several machines serve).
       rasa_token: the Rasa server's API token; made into `var/rasa-token` when empty.
+      chat_in_flight, chat_per_minute, chat_burst: how many messages one person may have
+        being answered at once, send a minute, and send at once after a quiet spell.
+      redis_url: Redis (`redis://host:6379/0`) for Rasa's conversation locks when several
+        Rasa processes serve; none by default.
+      stt: the speech-to-text engine: "pocketsphinx" (embedded, the default), "faster-whisper"
+        or "vosk" (`channels.voice.recognition`).
+      stt_model_path: the model folder for faster-whisper or vosk; never downloaded at run time.
+      voice_max_seconds: the longest spoken message taken.
     """
 
     model_config = SettingsConfigDict(env_prefix="BOKBOT_", env_file=".env", extra="ignore")
@@ -64,6 +72,13 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(default_factory=list)
     secret: str = ""
     rasa_token: str = ""
+    redis_url: str = ""
+    chat_in_flight: int = 2
+    chat_per_minute: float = 30.0
+    chat_burst: int = 10
+    stt: str = "pocketsphinx"
+    stt_model_path: Path | None = None
+    voice_max_seconds: float = 30.0
 
     @property
     def rasa_base_url(self) -> str:

@@ -6,10 +6,19 @@ VAT codes are the SAF-T standard tax codes. Sales (output VAT, credited to 2700)
 debited to 2710): 1 (25 %), 11 (15 %), 13 (12 %) and 0 (no VAT treatment). A company that is
 not VAT-registered charges none and deducts none: its lines carry no code.
 
+Rates are dated data (`ledger/data/vat_rates.csv`, loaded into `VatRate`): a code's rate is
+the one in force on the day of the line (code 33 was 6 % from 2020-04-01 to 2021-09-30 and
+12 % before and after), so a term across a rate change reports the code once per rate.
+
+The report of a term carries only the codes that belong in the VAT return (mva-melding), with
+the sign the return expects (`ledger/data/mva_melding_codes.csv`, from Skatteetaten's code
+lists): code 0 is a posting code, not a line of the return.
+
 Lines carry the code on both sides of a VAT posting: the revenue or cost line (its amount is
 the base) and the 2700/2710 line (its amount is the VAT, its `vat_base` the base). The
 settlement of a term moves 2700 and 2710 to 2740 with lines that carry no code, so it never
-counts in a report.
+counts in a report. Terms are settled in order, each once: a settlement takes the balances
+of 2700 and 2710, so settling a later term first would swallow the earlier one's VAT.
 """
 
 from __future__ import annotations
@@ -20,15 +29,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger import clock
 from ledger.companies import company_by_id
 from ledger.data import read_table
-from ledger.errors import InvalidInput, UnknownVatCode
-from ledger.journal import Posting, ensure_open, post_entry
-from ledger.models import Company, JournalEntry, JournalLine, VatRate
+from ledger.errors import EarlierTermUnsettled, InvalidInput, PeriodLocked, UnknownVatCode
+from ledger.journal import VAT_SETTLEMENT_REASON, Posting, ensure_open, post_entry
+from ledger.models import ClosedPeriod, Company, JournalEntry, JournalLine, VatRate
 from ledger.money import ZERO, Money, money, round_money
 from ledger.periods import close_period
 from ledger.reports.balances import account_balance
@@ -40,7 +49,7 @@ OUTPUT_VAT_ACCOUNT = "2700"
 INPUT_VAT_ACCOUNT = "2710"
 SETTLEMENT_ACCOUNT = "2740"
 VAT_ACCOUNTS = (OUTPUT_VAT_ACCOUNT, INPUT_VAT_ACCOUNT)
-SETTLEMENT_SOURCE = "vat-settlement:"
+SETTLEMENT_SOURCE = VAT_SETTLEMENT_REASON
 
 Direction = Literal["sales", "purchase"]
 TermKind = Literal["bimonthly", "annual"]
@@ -73,18 +82,18 @@ class VatCodeRate:
     name_en: str
 
 
+def _in_force(code: str, first: dt.date, last: dt.date) -> Select[VatRate]:
+    """The rates of `code` in force on some day from `first` to `last`."""
+    return select(VatRate).where(
+        VatRate.code == code,
+        VatRate.valid_from <= last,
+        or_(VatRate.valid_to.is_(None), VatRate.valid_to >= first),
+    )
+
+
 def vat_code_on(session: Session, code: str, day: dt.date) -> VatCodeRate:
     """The code's rate and names in force on `day`; `UnknownVatCode` if it has none then."""
-    row = session.scalars(
-        select(VatRate)
-        .where(
-            VatRate.code == code,
-            VatRate.valid_from <= day,
-            or_(VatRate.valid_to.is_(None), VatRate.valid_to >= day),
-        )
-        .order_by(VatRate.valid_from.desc())
-        .limit(1)
-    ).first()
+    row = session.scalars(_in_force(code, day, day).order_by(VatRate.valid_from.desc()).limit(1)).first()
     if row is None:
         raise UnknownVatCode(f"VAT code {code!r} has no rate on {day.isoformat()}", vat_code=code)
     return VatCodeRate(code, direction_of(code), Decimal(row.rate), row.name_nb, row.name_en)
@@ -99,14 +108,95 @@ def vat_code_in(session: Session, code: str, first: dt.date, last: dt.date) -> V
         return vat_code_on(session, code, first)
 
 
+@dataclass(frozen=True)
+class VatCodePeriod:
+    """A VAT code's rate over the days it was in force.
+
+    Attributes:
+      code, rate, name_nb, name_en: as on `VatCodeRate`.
+      valid_from: the rate's first day.
+      valid_to: its last day, None while it is in force.
+    """
+
+    code: str
+    rate: Decimal
+    name_nb: str
+    name_en: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def rates_between(session: Session, code: str, first: dt.date, last: dt.date) -> list[VatCodePeriod]:
+    """Every rate of `code` in force on some day from `first` to `last`, oldest first (code 33
+    in 2021: 6 % to 30 September, 12 % from 1 October); `UnknownVatCode` when it has none."""
+    rows = session.scalars(_in_force(code, first, last).order_by(VatRate.valid_from)).all()
+    if not rows:
+        raise UnknownVatCode(
+            f"VAT code {code!r} has no rate from {first.isoformat()} to {last.isoformat()}", vat_code=code
+        )
+    return [
+        VatCodePeriod(code, Decimal(r.rate), r.name_nb, r.name_en, r.valid_from, r.valid_to) for r in rows
+    ]
+
+
 def rate_on(session: Session, code: str, day: dt.date) -> Decimal:
     """The rate in percent of VAT code `code` on `day` ("1" on 2026-10-01 → 25)."""
     return vat_code_on(session, code, day).rate
 
 
-def code_for_company(company: Company, code: str | None) -> str | None:
-    """The code a line of this company carries: none at all when it is not VAT-registered."""
-    return code if company.vat_registered else None
+def _rate_rows(session: Session, codes: set[str]) -> dict[str, list[VatRate]]:
+    """Every dated rate of `codes`, oldest first per code."""
+    found: dict[str, list[VatRate]] = {}
+    for row in session.scalars(select(VatRate).where(VatRate.code.in_(codes)).order_by(VatRate.valid_from)):
+        found.setdefault(row.code, []).append(row)
+    return found
+
+
+def _row_on(rows: list[VatRate], day: dt.date) -> VatRate | None:
+    """The row in force on `day` (the latest to start, when rows overlap)."""
+    current = None
+    for row in rows:
+        if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to):
+            current = row
+    return current
+
+
+@dataclass(frozen=True)
+class ReturnCode:
+    """A SAF-T code as the VAT return (mva-melding) takes it.
+
+    Attributes:
+      code: the SAF-T standard tax code ("3").
+      specifies: "output", "input" or "both" (reverse charge: both at once).
+      sign: +1 when the return expects the code's VAT positive (output VAT), -1 when
+        negative (deductible input VAT), 0 for a code that carries both.
+      valid_from: the first day the code is valid in the return, when the list says.
+    """
+
+    code: str
+    specifies: str
+    sign: int
+    valid_from: dt.date | None
+
+
+@lru_cache(maxsize=1)
+def return_codes() -> dict[str, ReturnCode]:
+    """The codes that belong in the VAT return, by code (`mva_melding_codes.csv`)."""
+    signs = {"+": 1, "-": -1, "+-": 0}
+    return {
+        row["code"]: ReturnCode(
+            row["code"],
+            row["specifies"],
+            signs[row["sign"]],
+            dt.date.fromisoformat(row["valid_from"]) if row["valid_from"] else None,
+        )
+        for row in read_table("mva_melding_codes.csv")
+    }
+
+
+def in_vat_return(code: str) -> bool:
+    """Whether lines of `code` are reported in the VAT return (3, 1, 5 ...; not 0)."""
+    return code in return_codes()
 
 
 @dataclass(frozen=True)
@@ -254,14 +344,15 @@ def company_term_kind(company: Company) -> TermKind:
 
 @dataclass(frozen=True)
 class VatReportLine:
-    """The turnover or purchases of one VAT code in a term.
+    """The turnover or purchases of one VAT code at one rate in a term.
 
     Attributes:
-      code, direction, rate, name_nb, name_en: the code as on `VatCodeRate` (rate at the
-        term's end).
+      code, direction, rate, name_nb, name_en: the code as on `VatCodeRate`, at the rate in
+        force on the days of its lines (a term across a rate change has a line per rate).
       base: the amount the VAT is computed on (sales positive, purchases positive; a credit
         note or a return makes it smaller).
       vat: the output VAT (sales) or deductible input VAT (purchases).
+      sign: the sign the VAT return expects for the code: +1 (output VAT), -1 (input VAT).
     """
 
     code: str
@@ -271,6 +362,17 @@ class VatReportLine:
     name_en: str
     base: Money
     vat: Money
+    sign: int = 1
+
+    @property
+    def return_base(self) -> Money:
+        """The base as the VAT return states it (purchases negative)."""
+        return self.sign * self.base
+
+    @property
+    def return_vat(self) -> Money:
+        """The VAT as the VAT return states it: output VAT positive, deductions negative."""
+        return self.sign * self.vat
 
 
 @dataclass(frozen=True)
@@ -296,6 +398,7 @@ class VatReport:
 
     @property
     def to_pay(self) -> Money:
+        """Output minus input VAT, which is also the sum of the lines' `return_vat`."""
         return self.output_vat - self.input_vat
 
     @property
@@ -308,26 +411,31 @@ def _settlement_source(term: VatTerm) -> str:
 
 
 def _is_settled(session: Session, company_id: int, term: VatTerm) -> bool:
-    return (
-        session.scalar(
-            select(JournalEntry.id).where(
-                JournalEntry.company_id == company_id, JournalEntry.source == _settlement_source(term)
-            )
-        )
-        is not None
-    )
+    """Whether `term` itself was settled (its settlement closed it; an empty term posts no
+    voucher but is closed all the same)."""
+    source = _settlement_source(term)
+    closed = select(ClosedPeriod.id).where(ClosedPeriod.company_id == company_id, ClosedPeriod.reason == source)
+    posted = select(JournalEntry.id).where(JournalEntry.company_id == company_id, JournalEntry.source == source)
+    return session.scalar(closed.limit(1)) is not None or session.scalar(posted.limit(1)) is not None
+
+
+def _code_order(code: str) -> int:
+    return (SALES_CODES + PURCHASE_CODES).index(code)
 
 
 def vat_report(session: Session, company_id: int, term: VatTerm) -> VatReport:
-    """The VAT return of `term`: per code the base and the VAT, and the amount to pay or to
-    get back. One aggregate over the term's lines that carry a VAT code."""
+    """The VAT return of `term`: per code and rate the base and the VAT, and the amount to pay
+    or to get back. One aggregate over the term's lines with a code of the return, per code,
+    side (base or VAT) and day, each day's lines at the rate in force that day."""
     company = company_by_id(session, company_id)
     if not company.vat_registered:
         return VatReport(term, (), ZERO, ZERO, settled=False, vat_registered=False)
+    reported = [code for code in SALES_CODES + PURCHASE_CODES if in_vat_return(code)]
     rows = session.execute(
         select(
             JournalLine.vat_code,
             JournalLine.account.in_(VAT_ACCOUNTS).label("is_vat"),
+            JournalLine.date,
             func.sum(JournalLine.debit),
             func.sum(JournalLine.credit),
         )
@@ -335,31 +443,41 @@ def vat_report(session: Session, company_id: int, term: VatTerm) -> VatReport:
             JournalLine.company_id == company_id,
             JournalLine.date >= term.start,
             JournalLine.date <= term.end,
-            JournalLine.vat_code.is_not(None),
+            JournalLine.vat_code.in_(reported),
         )
-        .group_by(JournalLine.vat_code, "is_vat")
+        .group_by(JournalLine.vat_code, "is_vat", JournalLine.date)
     ).all()
-    bases: dict[str, Decimal] = {}
-    vats: dict[str, Decimal] = {}
-    for code, is_vat, debit, credit in rows:
+    rates = _rate_rows(session, {str(code) for code, *_ in rows})
+    bases: dict[tuple[str, Decimal], Decimal] = {}
+    vats: dict[tuple[str, Decimal], Decimal] = {}
+    infos: dict[tuple[str, Decimal], tuple[dt.date, VatCodeRate]] = {}
+    for code, is_vat, day, debit, credit in rows:
         assert code is not None
-        sign = 1 if direction_of(code) == "purchase" else -1
-        amount = sign * (Decimal(debit or 0) - Decimal(credit or 0))
+        row = _row_on(rates.get(code, []), day)
+        info = (
+            VatCodeRate(code, direction_of(code), Decimal(row.rate), row.name_nb, row.name_en)
+            if row is not None
+            else vat_code_in(session, code, term.start, term.end)
+        )
+        key = (code, info.rate)
+        if key not in infos or day < infos[key][0]:
+            infos[key] = (day, info)
+        sign = 1 if info.direction == "purchase" else -1
         target = vats if is_vat else bases
-        target[code] = target.get(code, ZERO) + amount
+        target[key] = target.get(key, ZERO) + sign * (Decimal(debit or 0) - Decimal(credit or 0))
     lines = []
-    order = {code: i for i, code in enumerate(SALES_CODES + PURCHASE_CODES)}
-    for code in sorted(set(bases) | set(vats), key=lambda c: order.get(c, 99)):
-        info = vat_code_in(session, code, term.start, term.end)
+    for key in sorted(infos, key=lambda k: (_code_order(k[0]), infos[k][0])):
+        info = infos[key][1]
         lines.append(
             VatReportLine(
-                code=code,
+                code=info.code,
                 direction=info.direction,
                 rate=info.rate,
                 name_nb=info.name_nb,
                 name_en=info.name_en,
-                base=money(bases.get(code, ZERO).quantize(Decimal("0.01"))),
-                vat=money(vats.get(code, ZERO).quantize(Decimal("0.01"))),
+                base=money(bases.get(key, ZERO).quantize(Decimal("0.01"))),
+                vat=money(vats.get(key, ZERO).quantize(Decimal("0.01"))),
+                sign=return_codes()[info.code].sign,
             )
         )
     output_vat = sum((line.vat for line in lines if line.direction == "sales"), ZERO)
@@ -379,6 +497,37 @@ def vat_reports_between(session: Session, company_id: int, first: dt.date, last:
 # Settlement
 
 
+def _vat_settled_through(session: Session, company_id: int) -> dt.date | None:
+    """The end of the last settled term, if any."""
+    return session.scalar(
+        select(func.max(ClosedPeriod.closed_through)).where(
+            ClosedPeriod.company_id == company_id, ClosedPeriod.reason.like(f"{SETTLEMENT_SOURCE}%")
+        )
+    )
+
+
+def _first_vat_day(session: Session, company_id: int) -> dt.date | None:
+    """The day of the company's first line with a VAT code or on 2700/2710."""
+    return session.scalar(
+        select(func.min(JournalLine.date)).where(
+            JournalLine.company_id == company_id,
+            or_(JournalLine.vat_code.is_not(None), JournalLine.account.in_(VAT_ACCOUNTS)),
+        )
+    )
+
+
+def first_open_term(session: Session, company_id: int) -> VatTerm | None:
+    """The term the company must settle next: the one after the last settled term, or the
+    term of its first VAT posting when none is settled (None with neither). Every term from
+    there on must be settled, one with no VAT too (its return is filed as zero)."""
+    kind = company_term_kind(company_by_id(session, company_id))
+    settled = _vat_settled_through(session, company_id)
+    if settled is not None:
+        return term_of(settled + dt.timedelta(days=1), kind)
+    first = _first_vat_day(session, company_id)
+    return None if first is None else term_of(first, kind)
+
+
 @dataclass(frozen=True)
 class VatSettlement:
     """A settled term.
@@ -387,8 +536,8 @@ class VatSettlement:
       report: the term's VAT report as settled.
       entry_id: the voucher that moved 2700 and 2710 to 2740 (None when both were zero).
       amount: what the settlement moved to 2740: positive is owed, negative is to be refunded
-        (it includes any earlier term left unsettled).
-      closed_through: the last day of the closed period (the term's end).
+        (earlier terms are settled first, so it is this term's VAT).
+      closed_through: the last day of the term, now closed for VAT postings.
     """
 
     report: VatReport
@@ -407,7 +556,11 @@ def settle_vat_term(
     today: dt.date | None = None,
 ) -> VatSettlement:
     """Move the balances of 2700 and 2710 at the term's end to 2740 (oppgjørskonto) and close
-    the books through that day, so nothing more can be posted into the term."""
+    the term for VAT postings, so no VAT can be posted into it any more (other postings can).
+
+    Refused, writing nothing: a company outside the VAT register or of the other term kind
+    (`InvalidInput`), a term not yet ended (`InvalidInput`), a term already settled
+    (`PeriodLocked`) and a term with an earlier one still open (`EarlierTermUnsettled`)."""
     company = company_by_id(session, company_id)
     if not company.vat_registered:
         raise InvalidInput("the company is not VAT-registered", company_id=company_id)
@@ -416,6 +569,24 @@ def settle_vat_term(
     if (today or clock.today()) <= term.end:
         raise InvalidInput(
             f"term {term.key} runs until {term.end.isoformat()}", term=term.key, end=term.end.isoformat()
+        )
+    settled_through = _vat_settled_through(session, company_id)
+    if _is_settled(session, company_id, term) or (settled_through is not None and term.end <= settled_through):
+        raise PeriodLocked(
+            f"VAT term {term.key} is already settled",
+            date=term.end.isoformat(),
+            closed_through=(settled_through or term.end).isoformat(),
+            term=term.key,
+        )
+    earlier = first_open_term(session, company_id)
+    if earlier is not None and earlier.start < term.start:
+        raise EarlierTermUnsettled(
+            f"VAT term {earlier.key} is not settled yet; settle it first",
+            term=term.key,
+            earlier=earlier.key,
+            earlier_year=earlier.year,
+            earlier_number=earlier.number,
+            earlier_kind=earlier.kind,
         )
     ensure_open(session, company_id, term.end)
     report = vat_report(session, company_id, term)

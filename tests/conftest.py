@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.db import make_engine
 from ledger.migrate import upgrade
+
+# The installation's secret for the whole run, so that no test writes one into the project's
+# var/ folder (the end-to-end stack's processes inherit it).
+os.environ.setdefault("BOKBOT_SECRET", "bokbot-test-suite-" + secrets.token_hex(8))
 
 collect_ignore = ["nlu"]  # the NLU components' tests run with the Rasa runtime's Python
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -67,10 +68,15 @@ async def in_db(request: web.Request, work: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(run)
 
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_.~+/=-]{1,512}")
+
+
 def bearer_token(request: web.Request) -> str:
+    """The bearer token of the request; "" when there is none or it cannot be a token."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and TOKEN_SHAPE.fullmatch(token) else ""
 
 
 async def authenticate(request: web.Request) -> int:
@@ -99,9 +105,38 @@ def user_id_of(request: web.Request) -> int:
 
 def company_id_of(request: web.Request) -> int:
     try:
-        return int(request.match_info["cid"])
+        company_id = int(request.match_info["cid"])
     except (KeyError, ValueError) as exc:
         raise ApiError(404, "not_found", "no such company") from exc
+    if not 0 < company_id <= MAX_INTEGER:
+        raise ApiError(404, "not_found", "no such company")
+    return company_id
+
+
+def route_capability(request: web.Request) -> Capability:
+    """What a company route asks of the caller's role: logging hours for the time-entry
+    routes, keeping the books for every other one."""
+    resource = request.match_info.route.resource
+    canonical = resource.canonical if resource is not None else ""
+    return Capability.LOG_HOURS if canonical.startswith(HOURS_ROUTES) else Capability.KEEP_BOOKS
+
+
+HOURS_ROUTES = ("/api/v1/companies/{cid}/time-entries",)
+
+
+async def _admit(request: web.Request) -> None:
+    """Before a company route reads its body: 404 for a company the caller does not belong to,
+    403 for a role the route does not admit, so that neither learns anything from it."""
+    capability = route_capability(request)
+
+    def check(session: Session) -> None:
+        try:
+            permissions.require(session, user_id_of(request), company_id_of(request), capability)
+        except LedgerError as exc:
+            status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 422)
+            raise ApiError(status, exc.code, str(exc)) from exc
+
+    await in_db(request, check)
 
 
 def authorise(session: Session, request: web.Request, capability: Capability) -> tuple[User, int]:
@@ -115,14 +150,44 @@ def authorise(session: Session, request: web.Request, capability: Capability) ->
     return user, company_id
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_JSON_DEPTH = 20
+MAX_INTEGER = 2**31 - 1
+"""The largest id or count the API takes (a column of the books holds no more)."""
+
+
+def _check_json(value: Any, depth: int = 0) -> None:
+    """400 for what no request of ours carries: deep nesting, lone surrogates, huge numbers."""
+    if depth > MAX_JSON_DEPTH:
+        raise ApiError(400, "invalid_json", "the body is nested too deeply")
+    if isinstance(value, str):
+        if LONE_SURROGATE.search(value):
+            raise ApiError(400, "invalid_json", "the body holds text that is not valid Unicode")
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_INTEGER:
+            raise ApiError(400, "invalid_input", f"numbers in the body are at most {MAX_INTEGER}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(key, depth + 1)
+            _check_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item, depth + 1)
+
+
 async def read_json(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object body; 400 when it is not one. Numbers keep their exact text."""
+    """The request's JSON object body (UTF-8, whatever charset it claims); 400 when it is not
+    one. Numbers keep their exact text."""
+    raw = await request.read()
     try:
-        body = json.loads(await request.text(), parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", "the body must be a JSON object") from exc
+        body = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+        raise ApiError(400, "invalid_json", "the body must be a JSON object in UTF-8") from exc
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    _check_json(body)
     return body
 
 
@@ -165,6 +230,11 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     """Authenticate `/api/v1` requests and word domain errors as JSON."""
     if request.path.startswith("/api/v1/") and request.path != "/api/v1/openapi.json":
         request[USER_ID] = await authenticate(request)
+    for value in request.match_info.values():
+        if value.isdigit() and int(value) > MAX_INTEGER:
+            raise ApiError(404, "not_found", "nothing has that number")
+    if USER_ID in request and "cid" in request.match_info:
+        await _admit(request)
     try:
         return await handler(request)
     except LedgerError as exc:

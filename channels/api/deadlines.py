@@ -31,6 +31,9 @@ def deadline_json(deadline: Deadline) -> dict[str, Any]:
             "steps": [{"weeks": weeks, "rettsgebyr_per_week": per} for weeks, per in rule.steps],
             "max_rettsgebyr": rule.max_rettsgebyr,
             "rettsgebyr": rule.rettsgebyr,
+            "rettsgebyr_year": rule.rettsgebyr_year,
+            "fee_year": rule.fee_year,
+            "rettsgebyr_source": rule.rettsgebyr_source,
             "max_fee": rule.max_fee,
         },
     }

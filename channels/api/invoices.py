@@ -2,10 +2,17 @@
 PDF and EHF XML, register payments, credit, mark as sent (owner and accountant).
 
 Issuing: `{"customer_id", "lines": [{"description", "quantity", "unit_price", "vat_code"}],
-"issue_date"?}`; or, without lines, `{"project_id"}` or `{"customer_id", "unbilled_hours":
-true}` to invoice the unbilled hours of a project or a customer. The first request with a key
-answers 201; the same key and body again answer 200 with the same invoice and post nothing;
-the same key with another body is 409.
+"issue_date"?, "delivery_from"?, "delivery_to"?}` (the delivery defaults to the issue date);
+or, without lines, `{"project_id"}` or `{"customer_id", "unbilled_hours": true}` to invoice
+the unbilled hours of a project or a customer (delivered from the first to the last day
+worked). The first request with a key answers 201; the same key and body again answer 200
+with the same invoice and post nothing; the same key with another body is 409. An invoice
+the seller or buyer lacks details for is 422 `invoice_details_missing`, naming them.
+
+Crediting: `{}` credits all that is left; `{"lines": [{"line": 1, "quantity"?: "2",
+"amount"?: "500"}]}` some lines, or part of one; `{"hours": "2"}` hours off the line of
+hours; `{"amount": "500"}` an amount before VAT off the one line. What was paid already is
+refunded with `"refund": true` (otherwise 422 `invoice_not_open`).
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ from channels.api.body import (
     optional_bool,
     optional_date,
     optional_int,
+    optional_number,
     optional_str,
     required_date,
+    required_int,
     required_number,
 )
 from channels.api.common import ApiError, authorise, in_db, json_response, read_json
@@ -33,6 +42,7 @@ from ledger.documents.ehf import ehf_filename, ehf_xml
 from ledger.documents.pdf import invoice_pdf, pdf_filename
 from ledger.idempotency import Result
 from ledger.invoicing import (
+    CreditLine,
     SaleLine,
     credit_invoice,
     get_invoice,
@@ -62,7 +72,10 @@ def invoice_json(session: Session, invoice: Invoice, paid: Money | None = None) 
     balance = open_amount(invoice, paid)
     customer = session.get(Customer, invoice.customer_id)
     credits = session.get(Invoice, invoice.credits_id) if invoice.credits_id is not None else None
-    credited_by = session.scalar(select(Invoice.number).where(Invoice.credits_id == invoice.id))
+    credited_by = session.scalar(
+        select(Invoice.number).where(Invoice.credits_id == invoice.id).order_by(Invoice.number.desc()).limit(1)
+    )
+    positions = {line.id: i + 1 for i, line in enumerate(credits.lines)} if credits else {}
     return {
         "id": invoice.id,
         "number": invoice.number,
@@ -72,6 +85,8 @@ def invoice_json(session: Session, invoice: Invoice, paid: Money | None = None) 
         "issue_date": invoice.issue_date,
         "due_date": invoice.due_date,
         "delivery_date": invoice.delivery_date,
+        "delivery_from": invoice.delivery_from or invoice.delivery_date or invoice.issue_date,
+        "delivery_to": invoice.delivery_date or invoice.issue_date,
         "kid": invoice.kid or None,
         "net": invoice.net,
         "vat": invoice.vat,
@@ -82,6 +97,7 @@ def invoice_json(session: Session, invoice: Invoice, paid: Money | None = None) 
         "overdue": balance > 0 and invoice.due_date < clock.today(),
         "sent_at": invoice.sent_at,
         "credits": credits.number if credits else None,
+        "credited": invoice.credited,
         "credited_by": credited_by,
         "language": invoice.language,
         "lines": [
@@ -95,6 +111,7 @@ def invoice_json(session: Session, invoice: Invoice, paid: Money | None = None) 
                 "net": line.net,
                 "vat": line.vat,
                 "project_id": line.project_id,
+                "credits_line": positions.get(line.credits_line_id) if line.credits_line_id else None,
             }
             for line in invoice.lines
         ],
@@ -157,6 +174,8 @@ async def issue(request: web.Request) -> web.Response:
     customer_id = optional_int(body, "customer_id")
     project_id = optional_int(body, "project_id")
     issue_date = optional_date(body, "issue_date")
+    delivery_from = optional_date(body, "delivery_from")
+    delivery_to = optional_date(body, "delivery_to")
     language = optional_str(body, "language") or None
     buyer_reference = optional_str(body, "buyer_reference")
     unbilled = optional_bool(body, "unbilled_hours", project_id is not None and "lines" not in body)
@@ -167,6 +186,8 @@ async def issue(request: web.Request) -> web.Response:
 
     def work(session: Session, company_id: int, user_id: int) -> Result:
         if lines is None:
+            if delivery_from or delivery_to:
+                raise ApiError(400, "invalid_input", "the delivery of unbilled hours is the days they were worked")
             invoice = invoice_unbilled_hours(
                 session,
                 company_id,
@@ -186,6 +207,8 @@ async def issue(request: web.Request) -> web.Response:
                 customer_id,
                 lines,
                 issue_date=issue_date,
+                delivery_from=delivery_from,
+                delivery_to=delivery_to,
                 created_by_id=user_id,
                 channel="api",
                 source=source,
@@ -284,19 +307,51 @@ async def pay(request: web.Request) -> web.Response:
     return await respond_once(request, "api:payments", body, key, work, _payment_json)
 
 
+def _credit_parts(body: dict[str, Any]) -> list[CreditLine] | None:
+    """The `lines` of a credit request: which lines, and how much of each."""
+    raw = body.get("lines")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, dict) for x in raw):
+        raise ApiError(400, "invalid_input", "lines must be a list of objects such as {\"line\": 1}")
+    parts = []
+    for index, part in enumerate(raw):
+        unknown = sorted(set(part) - {"line", "quantity", "amount"})
+        if unknown:
+            raise ApiError(400, "invalid_input", f"lines[{index}] has no field {unknown[0]!r}")
+        parts.append(
+            CreditLine(
+                line=required_int(part, "line"),
+                quantity=optional_number(part, "quantity"),
+                amount=optional_number(part, "amount"),
+            )
+        )
+    return parts
+
+
 @routes.post(INVOICE + "/credit-notes")
 async def credit(request: web.Request) -> web.Response:
-    """Credits the whole invoice with a credit note (`date`, today by default)."""
+    """Credits the invoice, all that is left of it or part of it (`lines`, `hours`, `amount`
+    before VAT), with a credit note (`date`, today by default); `refund` pays back what was
+    paid beyond what is left owed."""
     number = _number(request)
     key = idempotency_key(request, required=False)
     body = await read_json(request) if request.can_read_body else {}
     day: dt.date | None = optional_date(body, "date")
+    parts = _credit_parts(body)
+    hours = optional_number(body, "hours")
+    amount = optional_number(body, "amount")
+    refund = optional_bool(body, "refund", False)
 
     def work(session: Session, company_id: int, user_id: int) -> Result:
         note = credit_invoice(
             session,
             company_id,
             number,
+            lines=parts,
+            hours=hours,
+            amount=amount,
+            refund=refund,
             credit_date=day,
             created_by_id=user_id,
             channel="api",

@@ -149,7 +149,11 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "transcript": {"type": "string", "description": "Voice turns only: what was heard."},
-            "audio": {"type": "string", "description": "Voice turns only: the reply spoken (OGG Opus)."},
+            "language": {"type": "string", "enum": ["nb", "en"], "description": "Voice turns only: language heard."},
+            "audio": {
+                "type": ["string", "null"],
+                "description": "Voice turns only: the reply spoken (OGG Opus, a data: address); null if silent.",
+            },
             "messages": {
                 "type": "array",
                 "items": {
@@ -263,6 +267,66 @@ SCHEMAS: dict[str, Any] = {
             "customer_id": {"type": "integer"},
             "lines": {"type": "array", "minItems": 1, "items": ref("InvoiceLineInput")},
             "issue_date": DATE,
+            "delivery_from": {**DATE, "description": "First day delivered; default the issue date."},
+            "delivery_to": {**DATE, "description": "Last day delivered; default delivery_from."},
+        },
+    },
+    "CreditInput": {
+        "type": "object",
+        "description": (
+            "Nothing: all that is left of the invoice. `lines`: those lines (all that is left of each, a "
+            "`quantity` or an `amount` before VAT of it); `hours`: that many off the line of hours; `amount`: "
+            "that much before VAT off the one line. What was paid beyond what is left owed is paid back only "
+            "with `refund`."
+        ),
+        "properties": {
+            "date": DATE,
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["line"],
+                    "properties": {
+                        "line": {"type": "integer", "minimum": 1, "description": "The line's place, from 1."},
+                        "quantity": {"type": ["string", "number"]},
+                        "amount": {"type": ["string", "number"]},
+                    },
+                },
+            },
+            "hours": {"type": ["string", "number"]},
+            "amount": {"type": ["string", "number"]},
+            "refund": {"type": "boolean"},
+        },
+    },
+    "CompanyInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "description": "What an invoice must show of its seller (bokføringsforskriften § 5-1-1).",
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "address": {"type": "string", "minLength": 1},
+            "postcode": {"type": "string", "minLength": 1},
+            "city": {"type": "string", "minLength": 1},
+            "email": {"type": "string"},
+            "orgnr": {"type": "string", "pattern": r"^\d{9}$"},
+            "bank_account": {"type": "string", "pattern": r"^\d{11}$"},
+        },
+    },
+    "Company": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "form": {"type": "string", "enum": ["AS", "ENK"]},
+            "orgnr": {"type": ["string", "null"]},
+            "vat_registered": {"type": "boolean"},
+            "address": {"type": "string"},
+            "postcode": {"type": "string"},
+            "city": {"type": "string"},
+            "email": {"type": "string"},
+            "bank_account": {"type": ["string", "null"]},
         },
     },
     "Correction": {
@@ -286,11 +350,18 @@ SCHEMAS: dict[str, Any] = {
             "issue_date": DATE,
             "due_date": DATE,
             "kid": {"type": "string"},
+            "delivery_from": {**DATE, "description": "First day delivered (billed hours: the first worked)."},
+            "delivery_to": {**DATE, "description": "Last day delivered; equal to delivery_from for one day."},
             "net": MONEY,
             "vat": MONEY,
             "total": MONEY,
+            "credited": {**MONEY, "description": "What credit notes took off it so far."},
             "status": {"type": "string", "enum": ["draft", "sent", "unpaid", "paid", "credited", "issued"]},
-            "lines": {"type": "array", "items": {"type": "object"}},
+            "lines": {
+                "type": "array",
+                "description": "Each line's `vat` is its share of its rate's VAT: the lines add up to `vat`.",
+                "items": {"type": "object"},
+            },
         },
     },
     "PaymentInput": {
@@ -346,6 +417,80 @@ SCHEMAS: dict[str, Any] = {
         ),
         "properties": {"report": {"type": "string"}},
         "additionalProperties": True,
+    },
+    "VatTermStatus": {
+        "type": "object",
+        "properties": {"term": {"type": "string"}, "start": DATE, "end": DATE, "due_date": DATE},
+    },
+    "ClientFigures": {
+        "type": "object",
+        "properties": {
+            "company_id": {"type": "integer"},
+            "name": {"type": "string"},
+            "role": {"type": "string", "enum": ["owner", "accountant"]},
+            "bank_balance": MONEY,
+            "receivables": {
+                "type": "object",
+                "properties": {
+                    "total": MONEY,
+                    "overdue": MONEY,
+                    "buckets": {
+                        "type": "object",
+                        "description": 'Open amounts by days past due: "not_due", "0-30", "31-60", "61-90", "90+".',
+                        "additionalProperties": MONEY,
+                    },
+                },
+            },
+            "vat": {
+                "description": "The last VAT term that has ended; null when the company is not VAT-registered.",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "allOf": [ref("VatTermStatus")],
+                        "type": "object",
+                        "properties": {
+                            "to_pay": MONEY,
+                            "settled": {"type": "boolean"},
+                            "running": {
+                                "allOf": [ref("VatTermStatus")],
+                                "type": "object",
+                                "properties": {"to_pay": MONEY},
+                            },
+                            "late_terms": {"type": "array", "items": ref("VatTermStatus")},
+                        },
+                    },
+                ],
+            },
+            "next_deadline": {"oneOf": [{"type": "null"}, ref("Deadline")]},
+            "unbilled_hours": HOURS,
+            "unbilled_amount": MONEY,
+            "result_this_year": MONEY,
+            "concerns": {
+                "type": "array",
+                "description": "What needs attention, most urgent first.",
+                "items": {
+                    "type": "string",
+                    "enum": [
+                        "vat_late",
+                        "bank_negative",
+                        "deadline_soon",
+                        "overdue_90",
+                        "overdue",
+                        "vat_unsettled",
+                        "loss",
+                        "unbilled",
+                    ],
+                },
+            },
+        },
+    },
+    "ClientsOverview": {
+        "type": "object",
+        "properties": {
+            "today": DATE,
+            "order": {"type": "string"},
+            "companies": {"type": "array", "items": ref("ClientFigures")},
+        },
     },
     "Deadline": {
         "type": "object",
@@ -437,9 +582,69 @@ PATHS: dict[str, Any] = {
     "/api/v1/me": {
         "get": operation("The user, the companies they may act for, their role in each", json_body(ref("Me")), tag="me")
     },
+    "/api/v1/me/clients/overview": {
+        "get": operation(
+            "Per company whose books the user keeps (owner, accountant): bank balance, receivables and overdue, "
+            "VAT of the last term with its due date, next deadline, unbilled hours, result this year",
+            json_body(ref("ClientsOverview")),
+            parameters=[
+                query(
+                    "order",
+                    "attention (what needs attention first; the default), balance, unpaid, vat, deadlines, "
+                    "unbilled or result.",
+                    {
+                        "type": "string",
+                        "enum": ["attention", "balance", "unpaid", "vat", "deadlines", "unbilled", "result"],
+                    },
+                )
+            ],
+            tag="me",
+        )
+    },
     "/api/v1/chat": {
         "post": operation(
             "One chat turn as the token's user", json_body(ref("ChatReply")), body=ref("ChatRequest"), tag="chat"
+        )
+    },
+    "/api/v1/chat/voice": {
+        "post": {
+            "summary": "One spoken chat turn: what was heard, the answer, and the answer spoken",
+            "description": (
+                "The body is the audio itself, at most 30 seconds. Audio that cannot be heard is refused "
+                "(the error's message is a sentence for the person) and changes nothing. `audio` is the "
+                "reply spoken, OGG Opus as a data: address."
+            ),
+            "tags": ["chat"],
+            "parameters": [
+                query("company_id", "The company to act for; default the user's active one.", {"type": "integer"}),
+                query("language", "What the person speaks, if known; default: heard from the audio.",
+                      {"type": "string", "enum": ["nb", "en"]}),
+                query("message_id", "The channel's id of the message: the same id twice answers once.",
+                      {"type": "string", "maxLength": 200}),
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in ("audio/ogg", "audio/webm", "audio/wav")
+                },
+            },
+            "responses": {
+                "200": json_body(ref("ChatReply")),
+                "413": json_body(ref("Error"), "Longer than 30 seconds or 5 MB"),
+                "415": json_body(ref("Error"), "Not a format we read (OGG, WebM or WAV)"),
+                "503": json_body(ref("Error"), "The assistant is not answering right now"),
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/companies/{cid}": {
+        "patch": operation(
+            "Change the company's details, which its invoices must show (fields left out stay as they are)",
+            json_body(ref("Company")),
+            parameters=[CID],
+            body=ref("CompanyInput"),
+            tag="companies",
         )
     },
     "/api/v1/companies/{cid}/customers": {
@@ -608,10 +813,10 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/companies/{cid}/invoices/{number}/credit-notes": {
         "post": operation(
-            "Credit the whole invoice",
+            "Credit all or part of the invoice, paying back what was paid with `refund`",
             json_body(ref("Invoice")),
             parameters=[CID, NUMBER, IDEMPOTENCY_KEY],
-            body={"type": "object", "properties": {"date": DATE}},
+            body=ref("CreditInput"),
             tag="invoices",
             status="201",
         )

@@ -1,6 +1,8 @@
 """`POST /api/v1/companies/{cid}/vat/{term}/settlement`: settle a VAT term once its return is
-filed: 2700 and 2710 move to 2740 and the books close through the term's last day (owner and
-accountant). A term already settled, or not yet ended, is refused and nothing is written."""
+filed: 2700 and 2710 move to 2740 and the term is closed for VAT postings (owner and
+accountant). Refused with 422, writing nothing: a term already settled (`period_locked`), not
+yet ended (`invalid_input`), or with an earlier term still open (`earlier_term_unsettled`, the
+message naming the term to settle first: terms are settled in order)."""
 
 from __future__ import annotations
 

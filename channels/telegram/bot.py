@@ -1,5 +1,6 @@
 """The Telegram bot's side of the conversation: linking an account with `/start CODE`,
-handing text and button presses to the assistant, sending the replies back.
+handing text, voice notes (heard by `channels.voice`, then taken as text) and button presses
+to the assistant, sending the replies back.
 
 One small handler per step; all wiring in `build_application` at the bottom. Only private
 chats are served: the books are never shown in a group.
@@ -7,11 +8,14 @@ chats are served: the books are never shown in a group.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -25,20 +29,26 @@ from telegram.ext import (
     filters,
 )
 
-from channels.conversation import ChatTurn, Conversations, MessageInProgress, Person
-from channels.limits import TooBusy
+from channels.conversation import BotMessage, ChatTurn, Conversations, MessageInProgress, Person
+from channels.limits import SignInThrottle, TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.telegram.delivery import Delivery, Recipient, keep_typing
 from channels.telegram.keyboards import Keyboards
 from channels.telegram.updates import PerChatUpdateProcessor
 from channels.texts import language_of, render
+from channels.voice.audio import AudioRejected
+from channels.voice.hearing import hear, speak
+from channels.voice.reply_mode import requested_reply_mode, set_voice_replies, wants_voice_replies
 from ledger.errors import IdempotencyConflict, NotFound
 from ledger.settings import Settings
 
 log = logging.getLogger(__name__)
 
 GATEWAY = "bokbot_gateway"
+SETTINGS = "bokbot_settings"
 ALLOWED_UPDATES = ["message", "callback_query"]
+
+T = TypeVar("T")
 
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -51,11 +61,13 @@ class Gateway:
       conversations: the one path every channel's messages take (`app[CONVERSATIONS]`).
       keyboards: the buttons' payloads.
       delivery: sends the assistant's messages to Telegram.
+      sign_ins: the gateway's throttle of wrong link codes (per Telegram account and overall).
     """
 
     conversations: Conversations
     keyboards: Keyboards
     delivery: Delivery
+    sign_ins: SignInThrottle
 
 
 def gateway_of(context: ContextTypes.DEFAULT_TYPE) -> Gateway:
@@ -75,11 +87,15 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if user is None:
         return
-    conversations = gateway_of(context).conversations
-    code = context.args[0] if context.args else ""
-    if code:
+    gateway = gateway_of(context)
+    conversations = gateway.conversations
+    code = context.args[0][:64] if context.args else ""
+    source = f"telegram:{user.id}"
+    if code and gateway.sign_ins.allowed(source):
         person = await conversations.link_telegram(code, user.id)
-        if person is not None:
+        if person is None:
+            gateway.sign_ins.failed(source)
+        else:
             await say(update, person.language, "telegram/welcome.j2", name=person.name, company=person.company_name)
             return
     person = await conversations.person_by_telegram(user.id)
@@ -104,35 +120,47 @@ async def signed_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Perso
 
 
 async def converse(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str, message_id: str
-) -> None:
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    text: str,
+    message_id: str,
+    *,
+    channel: str = "telegram",
+    heard: str | None = None,
+) -> tuple[BotMessage, ...] | None:
     """Hands one message to the assistant, shows "typing…" meanwhile, and sends the replies
-    (once: a redelivered update gets the first answer, which was already sent)."""
+    (once: a redelivered update gets the first answer, which was already sent), after the
+    line `heard` when one is given. Returns the replies it sent, None if it sent none."""
     chat = update.effective_chat
     if chat is None:
-        return
+        return None
     gateway = gateway_of(context)
-    turn = ChatTurn(person.user_id, text, channel="telegram", message_id=message_id)
+    turn = ChatTurn(person.user_id, text, channel=channel, message_id=message_id)
     async with keep_typing(context.bot, chat.id):
         try:
             answer = await gateway.conversations.answer(turn)
         except RasaUnavailable:
             await say(update, person.language, "telegram/unavailable.j2")
-            return
+            return None
         except NotFound:
             await say(update, person.language, "telegram/no_company.j2")
-            return
+            return None
         except IdempotencyConflict:
             await say(update, person.language, "telegram/message_id_reused.j2")
-            return
+            return None
         except TooBusy:
             await say(update, person.language, "limits/too_busy.j2")
-            return
+            return None
         except MessageInProgress:
-            return  # Telegram sent the update again while the first is being answered
-        if not answer.repeated:
-            to = Recipient(chat.id, person.user_id, person.language)
-            await gateway.delivery.send_all(context.bot, to, answer.messages)
+            return None  # Telegram sent the update again while the first is being answered
+        if answer.repeated:
+            return None
+        if heard is not None:
+            await chat.send_message(heard)
+        to = Recipient(chat.id, person.user_id, person.language)
+        await gateway.delivery.send_all(context.bot, to, answer.messages)
+        return answer.messages
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,8 +198,58 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await converse(update, context, person, payload, f"tg:cb:{query.id}")
 
 
+async def voice_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hears a voice note with the company's names, shows what was heard, and answers it as
+    if it had been written; the answer is also spoken when the person asked for that
+    ("svar med tale", which a voice note can say too)."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or message.voice is None or chat is None:
+        return
+    person = await signed_in(update, context)
+    if person is None:
+        return
+    gateway = gateway_of(context)
+    settings: Settings = context.bot_data[SETTINGS]
+    sessions = gateway.conversations.sessions
+    try:
+        async with keep_typing(context.bot, chat.id):
+            audio = await gateway.delivery.voice_note(message.voice, settings.voice_max_seconds)
+            transcript = await hear(sessions, settings, person.user_id, audio, content_type="audio/ogg")
+    except AudioRejected as exc:
+        max_seconds = f"{settings.voice_max_seconds:g}"
+        await say(update, person.language, "voice/rejected.j2", reason=exc.reason, max_seconds=max_seconds)
+        return
+    except NotFound:
+        await say(update, person.language, "telegram/no_company.j2")
+        return
+    heard = render(transcript.language, "voice/heard.j2", transcript=transcript.text)
+    mode = requested_reply_mode(transcript.text)
+    if mode is not None:
+        on = mode
+        await asyncio.to_thread(_in_books, sessions, lambda session: set_voice_replies(session, person.user_id, on))
+        await chat.send_message(heard)
+        await say(update, transcript.language, "voice/replies_on.j2" if mode else "voice/replies_off.j2")
+        return
+    replies = await converse(
+        update, context, person, transcript.text, f"tg:{update.update_id}", channel="voice", heard=heard
+    )
+    if not replies:
+        return
+    spoken_too: bool = await asyncio.to_thread(_in_books, sessions, lambda s: wants_voice_replies(s, person.user_id))
+    if spoken_too:
+        spoken = await speak([m.text for m in replies], transcript.language)
+        if spoken is not None:
+            await gateway.delivery.send_voice(context.bot, chat.id, spoken)
+
+
+def _in_books(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    with sessions.begin() as session:
+        return work(session)
+
+
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Says that only text is understood here (a photo, a sticker, a file)."""
+    """Says that text and voice messages are what is understood here (a photo, a sticker, a file)."""
     person = await signed_in(update, context)
     if person is not None:
         await say(update, person.language, "telegram/text_only.j2")
@@ -197,12 +275,14 @@ def build_application(settings: Settings, gateway: Gateway, *, webhook: bool) ->
         builder = builder.updater(None)
     application: TelegramApplication = builder.build()
     application.bot_data[GATEWAY] = gateway
+    application.bot_data[SETTINGS] = settings
 
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("help", help_command, filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(CallbackQueryHandler(button_pressed))
+    application.add_handler(MessageHandler(private & filters.VOICE, voice_message))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
     application.add_error_handler(log_error)
     return application

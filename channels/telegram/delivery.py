@@ -1,6 +1,7 @@
 """What the person sees in Telegram: the assistant's messages as text with an inline
 keyboard, pictures and documents (fetched from the gateway itself, with the person's own
-authority), and the typing indicator while the assistant works."""
+authority), spoken replies as voice notes, and the typing indicator while the assistant works.
+Also fetches the person's own voice notes from Telegram to be heard."""
 
 from __future__ import annotations
 
@@ -8,21 +9,26 @@ import asyncio
 import contextlib
 import functools
 import logging
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Voice
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
+from telegram.warnings import PTBDeprecationWarning
 from yarl import URL
 
 from channels import download_grants
 from channels.conversation import BotMessage
 from channels.telegram.keyboards import Keyboards
 from channels.texts import render
+from channels.voice.audio import MAX_BYTES as MAX_VOICE_BYTES
+from channels.voice.audio import AudioRejected
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +166,33 @@ class Delivery:
         keyboard = self.keyboards.markup(message.buttons) if message.buttons else None
         for index, part in enumerate(parts):
             await part(keyboard if index == len(parts) - 1 else None)
+
+    @staticmethod
+    async def voice_note(voice: Voice, max_seconds: float) -> bytes:
+        """The OGG Opus bytes of a person's voice note, downloaded from Telegram. Raises
+        AudioRejected for one too long or too large to hear, before downloading it, and for one
+        Telegram does not hand over."""
+        with warnings.catch_warnings():  # python-telegram-bot moves from int seconds to timedelta
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            duration = voice.duration
+        seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+        if seconds > max_seconds or (voice.file_size or 0) > MAX_VOICE_BYTES:
+            raise AudioRejected("too_long", f"a voice note of {seconds:g} s")
+        try:
+            file = await voice.get_file()
+            if (file.file_size or 0) > MAX_VOICE_BYTES:
+                raise AudioRejected("too_long", "the voice note is too large")
+            audio = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            raise AudioRejected("not_audio", f"the voice note could not be fetched ({type(exc).__name__})") from exc
+        if len(audio) > MAX_VOICE_BYTES:
+            raise AudioRejected("too_long", "the voice note is too large")
+        return audio
+
+    @staticmethod
+    async def send_voice(bot: Bot, chat_id: int, ogg_opus: bytes) -> None:
+        """Replies spoken, as a voice note (OGG Opus)."""
+        await bot.send_voice(chat_id, InputFile(ogg_opus, filename="svar.ogg"))
 
     async def send_all(self, bot: Bot, to: Recipient, messages: tuple[BotMessage, ...]) -> None:
         for message in messages:

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from yarl import URL
 
-from channels.state import CONVERSATIONS, HTTP, SESSIONS
+from channels.state import CONVERSATIONS, HTTP, SESSIONS, SIGN_IN_THROTTLE
 from channels.telegram.bot import ALLOWED_UPDATES, Gateway, TelegramApplication, build_application
 from channels.telegram.delivery import Delivery, GatewayFiles
 from channels.telegram.keyboards import Keyboards
@@ -63,7 +63,7 @@ class TelegramService:
         redactor = redact(self.settings.telegram_token)
         files = GatewayFiles(app[SESSIONS], app[HTTP], own_base_url(self.settings), own_origins(self.settings))
         keyboards = Keyboards()
-        gateway = Gateway(app[CONVERSATIONS], keyboards, Delivery(keyboards, files))
+        gateway = Gateway(app[CONVERSATIONS], keyboards, Delivery(keyboards, files), app[SIGN_IN_THROTTLE])
         application = build_application(self.settings, gateway, webhook=self.webhook)
         try:
             await self._start(application)

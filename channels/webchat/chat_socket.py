@@ -28,9 +28,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from channels.conversation import ChatTurn, Conversations, MessageInProgress, Person
-from channels.limits import TooBusy
+from channels.limits import SignInThrottle, TooBusy
 from channels.rasa_client import RasaUnavailable
-from channels.state import CONVERSATIONS, SETTINGS
+from channels.state import CONVERSATIONS, SETTINGS, SIGN_IN_THROTTLE
 from channels.webchat.origins import origin_allowed
 from ledger.errors import IdempotencyConflict, NotFound
 
@@ -70,17 +70,24 @@ def parse_frame(raw: str) -> dict[str, Any] | None:
     return frame if isinstance(frame, dict) else None
 
 
-async def sign_in(conversations: Conversations, frame: dict[str, Any] | None) -> tuple[Person, str | None] | None:
-    """The person a hello frame signs in, and a new token if a link code was spent."""
+async def sign_in(
+    conversations: Conversations, frame: dict[str, Any] | None, throttle: SignInThrottle, source: str
+) -> tuple[Person, str | None] | None:
+    """The person a hello frame signs in, and a new token if a link code was spent. Link codes
+    are throttled per address and overall (see `SignInThrottle`)."""
     if frame is None or frame.get("type") != "hello":
         return None
     token, code = frame.get("token"), frame.get("code")
     if isinstance(token, str) and token:
-        person = await conversations.person_by_token(token)
+        person = await conversations.person_by_token(token[:512])
         return (person, None) if person is not None else None
     if isinstance(code, str) and code.strip():
-        issued = await conversations.sign_in_with_code(code)
-        return issued if issued is not None else None
+        if not throttle.allowed(source):
+            return None
+        issued = await conversations.sign_in_with_code(code[:64])
+        if issued is None:
+            throttle.failed(source)
+        return issued
     return None
 
 
@@ -123,7 +130,10 @@ async def chat_socket(request: web.Request) -> web.StreamResponse:
     except TimeoutError:
         await ws.close()
         return ws
-    signed_in = await sign_in(conversations, parse_frame(first.data)) if first.type == WSMsgType.TEXT else None
+    source = request.remote or "unknown"
+    throttle = request.app[SIGN_IN_THROTTLE]
+    hello = parse_frame(first.data) if first.type == WSMsgType.TEXT else None
+    signed_in = await sign_in(conversations, hello, throttle, source)
     if signed_in is None:
         await asyncio.sleep(FAILED_SIGN_IN_DELAY_SECONDS)
         await ws.send_json(error("sign_in_failed"))

@@ -1,5 +1,8 @@
-"""Which web pages may open the chat's websocket: the gateway's own origin (as the browser
-addressed it, and as `BOKBOT_PUBLIC_URL` names it) and those in `BOKBOT_ALLOWED_ORIGINS`.
+"""Which web pages may open the chat's websocket: the gateway's own origin as configured (its
+`BOKBOT_PUBLIC_URL`, or the address it listens on, with `localhost` and `127.0.0.1` both
+standing for a loopback address) and those in `BOKBOT_ALLOWED_ORIGINS`. Never the `Host`
+header: a page on another name that resolves to this machine (DNS rebinding) sends a Host of
+its own choosing.
 
 Browsers always send `Origin` with a websocket handshake and scripts cannot forge it, so
 this stops another site's page from talking to the gateway in a visitor's browser. A
@@ -27,14 +30,18 @@ def origin_of(address: str) -> Origin | None:
     return url.scheme, url.host.lower(), url.port
 
 
-def allowed_origins(request: web.Request, settings: Settings) -> set[Origin]:
-    addresses = [str(request.url.origin()), *settings.allowed_origins]
-    if settings.public_url:
-        addresses.append(settings.public_url)
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_origins(settings: Settings) -> set[Origin]:
+    """The origins the gateway's own page is served from, by configuration alone."""
+    addresses = [settings.web_url, *settings.allowed_origins]
+    if not settings.public_url and settings.host in ("127.0.0.1", "localhost", "::1"):
+        addresses += [f"http://{name}:{settings.gateway_port}/" for name in LOOPBACK_NAMES]
     return {o for o in map(origin_of, addresses) if o is not None}
 
 
 def origin_allowed(request: web.Request, settings: Settings) -> bool:
     """True when the request comes from a page this gateway serves (or trusts)."""
     origin = origin_of(request.headers.get("Origin", ""))
-    return origin is not None and origin in allowed_origins(request, settings)
+    return origin is not None and origin in allowed_origins(settings)

@@ -35,6 +35,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' blob: data:",
+        "media-src 'self' data:",
         "connect-src 'self'",
         "font-src 'self'",
         "manifest-src 'self'",

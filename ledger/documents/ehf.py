@@ -155,13 +155,7 @@ def ehf_xml(doc: InvoiceDocument) -> bytes:
 
 def ehf_filename(doc: InvoiceDocument) -> str:
     """The attachment name of the EHF: ``faktura-10023.xml`` / ``invoice-10023.xml``."""
-    word = {
-        ("invoice", "nb"): "faktura",
-        ("invoice", "en"): "invoice",
-        ("credit_note", "nb"): "kreditnota",
-        ("credit_note", "en"): "credit-note",
-    }[(doc.kind, doc.language)]
-    return f"{word}-{doc.number}.xml"
+    return doc.file_name("xml")
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,11 +202,11 @@ def _party(parent: etree._Element, party: Party, *, seller: bool, send_vat_id: b
     _cbc(el, "EndpointID", party.orgnr).set("schemeID", ORGNR_SCHEME)
     _cbc(_cac(el, "PartyName"), "Name", party.name)
     address = _cac(el, "PostalAddress")
-    lines = [line for line in party.address_lines if line.strip()]
-    if lines:
-        _cbc(address, "StreetName", lines[0])
-    if len(lines) > 1:
-        _cbc(address, "AdditionalStreetName", ", ".join(lines[1:]))
+    street, more = party.street
+    if street:
+        _cbc(address, "StreetName", street)
+    if more:
+        _cbc(address, "AdditionalStreetName", more)
     if party.city:
         _cbc(address, "CityName", party.city)
     if party.postcode:

@@ -1,8 +1,9 @@
 """How documents write values for people, per language: money, dates, account numbers, KID.
 
 "6 250,00 kr" and "2. november 2026" in Norwegian, "NOK 6,250.00" and "2 November 2026" in
-English (Babel, CLDR data); bank accounts as "8601.11.17947", organisation numbers as
-"923 609 016". These are the Jinja2 filters of the document templates.
+English (Babel, CLDR data, through :mod:`ledger.formatting`, as the chat writes them but with
+no-break spaces); bank accounts as "8601.11.17947", organisation numbers as "923 609 016".
+These are the Jinja2 filters of the document templates.
 """
 
 from __future__ import annotations
@@ -10,39 +11,26 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from stdnum.no import kontonr, orgnr
 
 from ledger.documents.model import CENT, Language
-
-LOCALES: dict[str, str] = {"nb": "nb_NO", "en": "en_GB"}
-
-# CLDR puts a space between a letter code and the digits ("NOK 6,250.00"); Babel leaves it out.
-_CURRENCY_FORMAT: dict[str, str | None] = {"nb": None, "en": "¤\u00a0#,##0.00"}
-_DATE_FORMAT = {"nb": "d. MMMM y", "en": "d MMMM y"}
-_SHORT_DATE_FORMAT = {"nb": "dd.MM.y", "en": "dd/MM/y"}
+from ledger.formatting import format_date, format_money, locale_of
 
 
 def money(amount: Decimal, language: Language, currency: str = "NOK") -> str:
     """``6 250,00 kr`` (nb) or ``NOK 6,250.00`` (en)."""
-    return format_currency(
-        amount.quantize(CENT),
-        currency,
-        format=_CURRENCY_FORMAT[language],
-        locale=LOCALES[language],
-        currency_digits=False,
-    )
+    return format_money(amount, language, currency, plain_spaces=False)
 
 
 def amount(value: Decimal, language: Language) -> str:
     """An amount without currency, for table columns: ``6 250,00`` / ``6,250.00``."""
-    return format_decimal(value.quantize(CENT), format="#,##0.00", locale=LOCALES[language])
+    return format_decimal(value.quantize(CENT), format="#,##0.00", locale=locale_of(language))
 
 
 def number(value: Decimal, language: Language) -> str:
     """A quantity or unit price with as many decimals as it has: ``7,5`` / ``7.5``."""
-    return format_decimal(value, format="#,##0.######", locale=LOCALES[language])
+    return format_decimal(value, format="#,##0.######", locale=locale_of(language))
 
 
 def percent(rate: Decimal, language: Language) -> str:
@@ -53,12 +41,12 @@ def percent(rate: Decimal, language: Language) -> str:
 
 def long_date(day: dt.date, language: Language) -> str:
     """``2. november 2026`` / ``2 November 2026``."""
-    return format_date(day, _DATE_FORMAT[language], locale=LOCALES[language])
+    return format_date(day, language, "long")
 
 
 def short_date(day: dt.date, language: Language) -> str:
     """``02.11.2026`` / ``02/11/2026``."""
-    return format_date(day, _SHORT_DATE_FORMAT[language], locale=LOCALES[language])
+    return format_date(day, language, "short")
 
 
 def bank_account(account: str) -> str:

@@ -129,8 +129,7 @@ def hledger_journal(
         blocks.append("\n".join(lines) + "\n")
 
     for entry in entries:
-        debit = sum((line.debit for line in entry.lines), ZERO)
-        credit = sum((line.credit for line in entry.lines), ZERO)
+        debit, credit = entry.totals()
         if debit != credit:
             raise JournalExportRefused(
                 f"voucher {entry.voucher_number} does not balance ({debit} against {credit})",

@@ -72,6 +72,12 @@ class Party:
     contact_name: str | None = None
     phone: str | None = None
 
+    @property
+    def street(self) -> tuple[str, str]:
+        """The street line and, joined by commas, any further address lines ("" when none)."""
+        lines = [line for line in self.address_lines if line.strip()]
+        return (lines[0] if lines else "", ", ".join(lines[1:]))
+
 
 @dataclass(frozen=True)
 class InvoiceLine:
@@ -172,6 +178,20 @@ class InvoiceDocument:
     @property
     def is_credit_note(self) -> bool:
         return self.kind == "credit_note"
+
+    def file_name(self, extension: str) -> str:
+        """The document's file name in its language: ``faktura-10023.pdf``,
+        ``invoice-10023.xml``, ``kreditnota-10024.pdf``, ``credit-note-10024.pdf``."""
+        word = _DOCUMENT_WORDS[(self.kind, self.language)]
+        return f"{word}-{self.number}.{extension}"
+
+
+_DOCUMENT_WORDS: dict[tuple[DocumentKind, Language], str] = {
+    ("invoice", "nb"): "faktura",
+    ("invoice", "en"): "invoice",
+    ("credit_note", "nb"): "kreditnota",
+    ("credit_note", "en"): "credit-note",
+}
 
 
 def round_money(value: Decimal) -> Money:
@@ -288,6 +308,10 @@ class JournalEntryRow:
     source: str = ""
     reverses: int | None = None
 
+    def totals(self) -> tuple[Money, Money]:
+        """Its debits and its credits, each summed (equal when it balances)."""
+        return sum((line.debit for line in self.lines), ZERO), sum((line.credit for line in self.lines), ZERO)
+
 
 @dataclass(frozen=True)
 class TaxCodeRow:
@@ -299,6 +323,8 @@ class TaxCodeRow:
       rate: The rate in percent; None when the code has no single rate.
       description: A description ("Utgående mva, alminnelig sats"); "" for the standard one.
       base_rate: The share of the base the rate applies to, in percent (100 normally).
+      valid_from, valid_to: The days the rate is in force (either open); a code whose rate
+        changed during the period has one row per rate (code 33: 6 % to 2021-09-30, then 12 %).
     """
 
     code: VatCode
@@ -306,36 +332,52 @@ class TaxCodeRow:
     rate: Decimal | None
     description: str = ""
     base_rate: Decimal = Decimal("100")
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the row's rate applies on `day`."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)
-class CustomerRow:
-    """A customer, for the SAF-T master files.
+class CounterpartyRow:
+    """A customer or a supplier, for the SAF-T master files.
 
     Attributes:
-      customer_id: The customer's number in the company ("10001").
+      number: The customer's or supplier's number in the company ("10001"), the file's
+        CustomerID or SupplierID.
       party: Name, orgnr, address and e-mail.
-      account: The receivable account ("1500").
-      opening_balance: Balance on that account for this customer at the period start (signed).
+      account: The receivable account ("1500") for a customer, the payable one ("2400") for a
+        supplier.
+      opening_balance: Balance on that account for this party at the period start (signed).
       closing_balance: The same at the period end.
     """
 
-    customer_id: str
+    number: str
     party: Party
-    account: AccountNumber = "1500"
+    account: AccountNumber
     opening_balance: Money = ZERO
     closing_balance: Money = ZERO
 
 
 @dataclass(frozen=True)
-class SupplierRow:
-    """A supplier, for the SAF-T master files (as :class:`CustomerRow`, account "2400")."""
+class CustomerRow(CounterpartyRow):
+    """A customer, for the SAF-T master files (see :class:`CounterpartyRow`)."""
 
-    supplier_id: str
-    party: Party
+    account: AccountNumber = "1500"
+
+    @property
+    def customer_id(self) -> str:
+        """The file's CustomerID: the customer's number."""
+        return self.number
+
+
+@dataclass(frozen=True)
+class SupplierRow(CounterpartyRow):
+    """A supplier, for the SAF-T master files (see :class:`CounterpartyRow`)."""
+
     account: AccountNumber = "2400"
-    opening_balance: Money = ZERO
-    closing_balance: Money = ZERO
 
 
 @dataclass(frozen=True)

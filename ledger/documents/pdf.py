@@ -29,10 +29,4 @@ def invoice_pdf(doc: InvoiceDocument) -> bytes:
 
 def pdf_filename(doc: InvoiceDocument) -> str:
     """``faktura-10023.pdf``, ``invoice-10023.pdf``, ``kreditnota-10024.pdf``, ``credit-note-10024.pdf``."""
-    word = {
-        ("invoice", "nb"): "faktura",
-        ("invoice", "en"): "invoice",
-        ("credit_note", "nb"): "kreditnota",
-        ("credit_note", "en"): "credit-note",
-    }[(doc.kind, doc.language)]
-    return f"{word}-{doc.number}.pdf"
+    return doc.file_name("pdf")

@@ -8,7 +8,17 @@ Skatteetaten's schema (``saft/Norwegian_SAF-T_Financial_Schema_v_1.30.xsd`` in t
 data) and checks that its totals add up.
 
 Version 1.30 has no StandardAccountID: accounts map to the business statement through
-``GroupingCategory`` and ``GroupingCode`` only (``naeringsspesifikasjon.csv``).
+``GroupingCategory`` and ``GroupingCode`` only (``naeringsspesifikasjon.csv``). Equity that
+carries the results is grouped by its sign: 2050 *Positiv egenkapital* while it is a credit,
+2080 *Negativ egenkapital* when losses have made it a debit.
+
+VAT: ``TaxInformation`` sits on the lines that carry the tax base (the revenue or cost line:
+its amount is the base, its share of the entry's VAT the tax amount), never on the 2700/2710
+lines that carry the VAT itself (the accounts grouped under 2740, *Oppgjørskonto
+merverdiavgift*), so the bases summed per code are the VAT return's (:func:`tax_totals`). A
+code whose rate changed during the period is listed once per rate: the latest rate under the
+code itself, an earlier one as ``<code>-<rate>`` ("33-6"), both with the same standard code
+and their dates, and each line names the one in force on its date.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from ledger.documents.model import (
     CENT,
     ZERO,
     AccountRow,
+    CounterpartyRow,
     JournalEntryRow,
     JournalLineRow,
     Party,
@@ -45,6 +56,14 @@ _N = f"{{{SAFT_NS}}}"
 # Text lengths of the schema's types (SAFcodeType ... SAFlongtextType).
 CODE, SHORT, MIDDLE1, MIDDLE2, LONG = 9, 18, 35, 70, 256
 
+VAT_GROUPING_CODE = "2740"
+"""Oppgjørskonto merverdiavgift: the grouping of the accounts that hold VAT (2700, 2710, 2740)."""
+
+GROUPING_WHEN_DEBIT = {"2050": "2080"}
+"""Næringsspesifikasjon codes that depend on the balance's sign: positive equity (a credit)
+and negative equity (a debit), by the code used while the balance is a credit."""
+GROUPING_WHEN_CREDIT = {debit: credit for credit, debit in GROUPING_WHEN_DEBIT.items()}
+
 
 class SaftExportRefused(LedgerError):
     """The input cannot make a valid SAF-T file (an unknown grouping code or VAT code)."""
@@ -54,19 +73,11 @@ class SaftExportRefused(LedgerError):
 
 @dataclass(frozen=True)
 class GroupingCode:
-    """One row of the næringsspesifikasjon: a grouping code and its category.
-
-    Attributes:
-      category: e.g. "balanseverdiForOmloepsmiddel".
-      code: e.g. "1920".
-      name_nb: e.g. "Bankinnskudd".
-      name_en: e.g. "Bank deposits".
-    """
+    """One row of the næringsspesifikasjon: a grouping code ("1920") and its category
+    ("balanseverdiForOmloepsmiddel")."""
 
     category: str
     code: str
-    name_nb: str
-    name_en: str
 
 
 @dataclass(frozen=True)
@@ -75,17 +86,14 @@ class StandardTaxCode:
 
     Attributes:
       code: e.g. "3".
-      description_nb: e.g. "Utgående merverdiavgift".
-      description_en: e.g. "Output VAT".
+      description_nb: e.g. "Utgående merverdiavgift"; the file's description of a code the
+        books give none for.
       rate_kind: "Regular rate", "Reduced rate, middle", "Zero rate" or "".
-      compensation: True for codes that may carry compensation (kompensasjon).
     """
 
     code: str
     description_nb: str
-    description_en: str
     rate_kind: str
-    compensation: bool
 
 
 def _csv_rows(name: str) -> list[dict[str, str]]:
@@ -97,9 +105,7 @@ def _csv_rows(name: str) -> list[dict[str, str]]:
 def grouping_codes() -> dict[str, GroupingCode]:
     """The næringsspesifikasjon grouping codes of SAF-T 1.30, by code."""
     return {
-        row["GroupingCode"]: GroupingCode(
-            row["GroupingCategory"], row["GroupingCode"], row["CodeDescriptionNOB"], row["CodeDescriptionENG"]
-        )
+        row["GroupingCode"]: GroupingCode(row["GroupingCategory"], row["GroupingCode"])
         for row in _csv_rows("naeringsspesifikasjon.csv")
     }
 
@@ -108,13 +114,7 @@ def grouping_codes() -> dict[str, GroupingCode]:
 def standard_tax_codes() -> dict[str, StandardTaxCode]:
     """Skatteetaten's standard VAT codes, by code."""
     return {
-        row["Code"]: StandardTaxCode(
-            row["Code"],
-            row["DescriptionNOB"],
-            row["DescriptionENG"],
-            row["TaxRate"],
-            row["Compensation"].strip().upper() == "TRUE",
-        )
+        row["Code"]: StandardTaxCode(row["Code"], row["DescriptionNOB"], row["TaxRate"])
         for row in _csv_rows("Standard_Tax_Codes.csv")
     }
 
@@ -242,8 +242,18 @@ def _balance(parent: etree._Element, when: str, amount: Decimal) -> None:
     _text(parent, f"{when}{side}Balance", _money(abs(amount)))
 
 
+def grouping_code_of(account: AccountRow) -> str:
+    """The account's grouping code for its closing balance: other equity (2050) that losses
+    have turned into a debit is negative equity (2080), and back."""
+    if account.closing_balance > 0:
+        return GROUPING_WHEN_DEBIT.get(account.grouping_code, account.grouping_code)
+    if account.closing_balance < 0:
+        return GROUPING_WHEN_CREDIT.get(account.grouping_code, account.grouping_code)
+    return account.grouping_code
+
+
 def _account(parent: etree._Element, account: AccountRow) -> None:
-    code = grouping_codes().get(account.grouping_code)
+    code = grouping_codes().get(grouping_code_of(account))
     if code is None:
         raise SaftExportRefused(
             f"account {account.number}: {account.grouping_code!r} is not a SAF-T 1.30 grouping code",
@@ -266,16 +276,8 @@ def _account(parent: etree._Element, account: AccountRow) -> None:
     _balance(el, "Closing", account.closing_balance)
 
 
-def _counterparty(
-    parent: etree._Element,
-    tag: str,
-    id_tag: str,
-    party_id: str,
-    party: Party,
-    account: str,
-    opening: Decimal,
-    closing: Decimal,
-) -> None:
+def _counterparty(parent: etree._Element, tag: str, row: CounterpartyRow) -> None:
+    party = row.party
     el = etree.SubElement(parent, _N + tag)
     if party.orgnr:
         _text(el, "RegistrationNumber", party.orgnr, MIDDLE1)
@@ -284,35 +286,77 @@ def _counterparty(
     if party.contact_name:
         _contact(el, party.contact_name, party)
     _tax_registration(el, party)
-    _text(el, id_tag, party_id, MIDDLE1)
+    _text(el, tag + "ID", row.number, MIDDLE1)
     balance = etree.SubElement(el, _N + "BalanceAccount")
-    _text(balance, "AccountID", account, MIDDLE2)
-    _balance(balance, "Opening", opening)
-    _balance(balance, "Closing", closing)
+    _text(balance, "AccountID", row.account, MIDDLE2)
+    _balance(balance, "Opening", row.opening_balance)
+    _balance(balance, "Closing", row.closing_balance)
 
 
-def _tax_table(parent: etree._Element, data: SaftExportInput) -> None:
-    rows = {row.code: row for row in data.tax_codes}
+@dataclass(frozen=True)
+class _TableCode:
+    """A row of the tax table as the file names it."""
+
+    tax_code: str
+    row: TaxCodeRow
+
+
+def _table_codes(data: SaftExportInput) -> list[_TableCode]:
+    """The tax table's rows, each with the TaxCode the file gives it: the code itself for its
+    latest rate, ``<code>-<rate>`` for an earlier one; a code used on a line but not listed
+    gets a row of its own without a rate."""
+    by_code: dict[str, list[TaxCodeRow]] = {}
+    for row in data.tax_codes:
+        by_code.setdefault(row.code, []).append(row)
     used = {line.vat_code for entry in data.entries for line in entry.lines if line.vat_code}
     standard = standard_tax_codes()
-    for code in sorted(used - rows.keys(), key=_code_order):
+    for code in used - by_code.keys():
         if code not in standard:
             raise SaftExportRefused(f"VAT code {code!r} is not a SAF-T standard tax code", vat_code=code)
-        rows[code] = TaxCodeRow(code, code, None)
-    if not rows:
+        by_code[code] = [TaxCodeRow(code, code, None)]
+    found: list[_TableCode] = []
+    for code in sorted(by_code, key=_code_order):
+        rows = sorted(by_code[code], key=lambda r: r.valid_from or dt.date.min)
+        names: set[str] = set()
+        for i, row in enumerate(rows):
+            name = code
+            if i < len(rows) - 1:
+                name = f"{code}-{_rate(row.rate)}" if row.rate is not None else code
+                if name in names or name == code:
+                    name = f"{code}-{(row.valid_from or dt.date.min).isoformat()}"
+            names.add(name)
+            found.append(_TableCode(name, row))
+    return found
+
+
+def _tax_code_on(table: list[_TableCode], code: str, day: dt.date) -> _TableCode:
+    """The table row a line of `code` dated `day` refers to (the latest one when none is in
+    force that day)."""
+    rows = [t for t in table if t.row.code == code]
+    return next((t for t in rows if t.row.in_force_on(day)), rows[-1])
+
+
+def _tax_table(parent: etree._Element, table: list[_TableCode]) -> None:
+    if not table:
         return
-    table = etree.SubElement(parent, _N + "TaxTable")
-    entry = etree.SubElement(table, _N + "TaxTableEntry")
+    standard = standard_tax_codes()
+    element = etree.SubElement(parent, _N + "TaxTable")
+    entry = etree.SubElement(element, _N + "TaxTableEntry")
     _text(entry, "TaxType", "MVA", CODE)
     _text(entry, "Description", "Merverdiavgift")
-    for row in sorted(rows.values(), key=lambda r: _code_order(r.code)):
+    for named in table:
+        row = named.row
         if row.standard_code not in standard:
             raise SaftExportRefused(
                 f"VAT code {row.code!r}: {row.standard_code!r} is not a SAF-T standard tax code",
                 vat_code=row.code,
             )
         details = etree.SubElement(entry, _N + "TaxCodeDetails")
-        _text(details, "TaxCode", row.code, MIDDLE2)
+        _text(details, "TaxCode", named.tax_code, MIDDLE2)
+        if row.valid_from is not None:
+            _text(details, "EffectiveDate", row.valid_from.isoformat())
+        if row.valid_to is not None:
+            _text(details, "ExpirationDate", row.valid_to.isoformat())
         _text(details, "Description", row.description or standard[row.standard_code].description_nb)
         if row.rate is not None:
             _text(details, "TaxPercentage", _rate(row.rate))
@@ -331,42 +375,21 @@ def _master_files(root: etree._Element, data: SaftExportInput) -> None:
         accounts = etree.SubElement(master, _N + "GeneralLedgerAccounts")
         for account in sorted(data.accounts, key=lambda a: a.number):
             _account(accounts, account)
-    if data.customers:
-        customers = etree.SubElement(master, _N + "Customers")
-        for c in data.customers:
-            _counterparty(
-                customers,
-                "Customer",
-                "CustomerID",
-                c.customer_id,
-                c.party,
-                c.account,
-                c.opening_balance,
-                c.closing_balance,
-            )
-    if data.suppliers:
-        suppliers = etree.SubElement(master, _N + "Suppliers")
-        for s in data.suppliers:
-            _counterparty(
-                suppliers,
-                "Supplier",
-                "SupplierID",
-                s.supplier_id,
-                s.party,
-                s.account,
-                s.opening_balance,
-                s.closing_balance,
-            )
-    _tax_table(master, data)
+    for tag, rows in (("Customer", data.customers), ("Supplier", data.suppliers)):
+        if rows:
+            group = etree.SubElement(master, _N + tag + "s")
+            for row in rows:
+                _counterparty(group, tag, row)
+    _tax_table(master, _table_codes(data))
 
 
-def _tax_information(parent: etree._Element, line: JournalLineRow, rates: dict[str, Decimal]) -> None:
+def _tax_information(parent: etree._Element, line: JournalLineRow, table_code: _TableCode) -> None:
     assert line.vat_code
     info = etree.SubElement(parent, _N + "TaxInformation")
     _text(info, "TaxType", "MVA", CODE)
-    _text(info, "TaxCode", line.vat_code, MIDDLE2)
-    if line.vat_code in rates:
-        _text(info, "TaxPercentage", _rate(rates[line.vat_code]))
+    _text(info, "TaxCode", table_code.tax_code, MIDDLE2)
+    if table_code.row.rate is not None:
+        _text(info, "TaxPercentage", _rate(table_code.row.rate))
     _text(info, "Country", "NO", 2)
     base = line.vat_base if line.vat_base is not None else abs(line.amount)
     _text(info, "TaxBase", _money(base))
@@ -374,9 +397,15 @@ def _tax_information(parent: etree._Element, line: JournalLineRow, rates: dict[s
     _text(etree.SubElement(info, _N + side), "Amount", _money(line.vat_amount or ZERO))
 
 
-def _line(
-    parent: etree._Element, record: int, line: JournalLineRow, entry: JournalEntryRow, rates: dict[str, Decimal]
-) -> None:
+@dataclass(frozen=True)
+class _LineContext:
+    """What a line needs from the rest of the file: the tax table and the VAT accounts."""
+
+    table: list[_TableCode]
+    vat_accounts: frozenset[str]
+
+
+def _line(parent: etree._Element, record: int, line: JournalLineRow, entry: JournalEntryRow, ctx: _LineContext) -> None:
     if (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
         raise SaftExportRefused(
             f"voucher {entry.voucher_number}: a line must be either a debit or a credit",
@@ -392,13 +421,16 @@ def _line(
     _text(el, "Description", line.description or entry.description or "-")
     side = "DebitAmount" if line.debit > 0 else "CreditAmount"
     _text(etree.SubElement(el, _N + side), "Amount", _money(line.debit if line.debit > 0 else line.credit))
-    if line.vat_code:
-        _tax_information(el, line, rates)
+    if line.vat_code and line.account not in ctx.vat_accounts:
+        _tax_information(el, line, _tax_code_on(ctx.table, line.vat_code, entry.date))
     _text(el, "SystemEntryTime", entry.created_at.replace(microsecond=0).isoformat())
 
 
 def _entries(root: etree._Element, data: SaftExportInput) -> None:
-    rates = {row.code: row.rate for row in data.tax_codes if row.rate is not None}
+    ctx = _LineContext(
+        _table_codes(data),
+        frozenset(a.number for a in data.accounts if a.grouping_code == VAT_GROUPING_CODE),
+    )
     lines = [line for entry in data.entries for line in entry.lines]
     ledger = etree.SubElement(root, _N + "GeneralLedgerEntries")
     _text(ledger, "NumberOfEntries", str(len(data.entries)))
@@ -432,7 +464,7 @@ def _entries(root: etree._Element, data: SaftExportInput) -> None:
         _text(tx, "SystemEntryDate", entry.created_at.date().isoformat())
         _text(tx, "GLPostingDate", entry.date.isoformat())
         for record, line in enumerate(entry.lines, start=1):
-            _line(tx, record, line, entry, rates)
+            _line(tx, record, line, entry, ctx)
 
 
 # --------------------------------------------------------------------------------------------
@@ -493,3 +525,42 @@ def _total_errors(doc: etree._Element) -> list[str]:
             tx_id = tx.findtext("s:TransactionID", namespaces=ns)
             errors.append(f"transaction {tx_id} does not balance: debit {debit}, credit {credit}")
     return errors
+
+
+@dataclass(frozen=True)
+class TaxTotal:
+    """What a SAF-T file's lines say about one standard VAT code, signed as the VAT return
+    states it (credits positive: output VAT and its base positive, deductible input VAT and
+    its base negative).
+
+    Attributes:
+      base: the TaxBase of its lines, each signed by the side of its line.
+      vat: its Credit- minus its DebitTaxAmount.
+    """
+
+    base: Decimal
+    vat: Decimal
+
+
+def tax_totals(xml: bytes) -> dict[str, TaxTotal]:
+    """Per standard VAT code, the bases and VAT of a SAF-T file's lines (a table code such as
+    "33-6" counts under its standard code, 33)."""
+    ns = {"s": SAFT_NS}
+    doc = etree.fromstring(xml)
+    standard = {
+        d.findtext("s:TaxCode", namespaces=ns): d.findtext("s:StandardTaxCode", namespaces=ns)
+        for d in doc.iterfind("s:MasterFiles/s:TaxTable/s:TaxTableEntry/s:TaxCodeDetails", ns)
+    }
+    bases: dict[str, Decimal] = {}
+    vats: dict[str, Decimal] = {}
+    for line in doc.iterfind("s:GeneralLedgerEntries/s:Journal/s:Transaction/s:Line", ns):
+        sign = 1 if line.find("s:CreditAmount", ns) is not None else -1
+        for info in line.iterfind("s:TaxInformation", ns):
+            tax_code = info.findtext("s:TaxCode", default="", namespaces=ns)
+            code = standard.get(tax_code) or tax_code
+            bases[code] = bases.get(code, ZERO) + sign * _decimals([info.findtext("s:TaxBase", namespaces=ns)])
+            vat = _decimals(info.iterfind("s:CreditTaxAmount/s:Amount", ns)) - _decimals(
+                info.iterfind("s:DebitTaxAmount/s:Amount", ns)
+            )
+            vats[code] = vats.get(code, ZERO) + vat
+    return {code: TaxTotal(bases[code].quantize(CENT), vats[code].quantize(CENT)) for code in bases}

@@ -29,7 +29,7 @@ import functools
 import hashlib
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -423,8 +423,3 @@ def validate_ehf(document: bytes | str | etree._Element | etree._ElementTree) ->
 def fatal(findings: Iterable[Finding]) -> list[Finding]:
     """The findings that make a document invalid."""
     return [f for f in findings if f.is_fatal]
-
-
-def rule_ids(findings: Sequence[Finding]) -> set[str]:
-    """The distinct rule ids among ``findings``."""
-    return {f.rule_id for f in findings}

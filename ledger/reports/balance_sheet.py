@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ledger.money import ZERO, Money
+from ledger.money import ZERO, Money, Total
 from ledger.reports.account_totals import account_totals, chart_of, is_result_account
 
 
@@ -40,13 +40,8 @@ class BalanceSheet:
     current_year_result: Money
     earlier_years_result: Money
 
-    @property
-    def total_assets(self) -> Money:
-        return sum((line.amount for line in self.assets), ZERO)
-
-    @property
-    def total_liabilities(self) -> Money:
-        return sum((line.amount for line in self.liabilities), ZERO)
+    total_assets = Total("assets", "amount")
+    total_liabilities = Total("liabilities", "amount")
 
     @property
     def total_equity(self) -> Money:

@@ -57,19 +57,13 @@ def _totals(rows: list[tuple[int, str, PersonProjectHours]]) -> tuple[HoursTotal
 
 
 def hours_report(
-    session: Session,
-    company_id: int,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    *,
-    actor_id: int | None = None,
-    user_id: int | None = None,
-    project_id: int | None = None,
+    session: Session, company_id: int, start: dt.date | None = None, end: dt.date | None = None, *,
+    project_id: int | None = None, **whose: int | None,
 ) -> HoursReport:
-    """Hours per person and project from `start` to `end`, of one person or one project when
-    given (staff, as `actor_id`, see only their own). The chat and the REST API both read
-    hours here."""
-    rows = hours_by_person_and_project(session, company_id, start, end, actor_id=actor_id, user_id=user_id)
+    """Hours per person and project from `start` to `end`, of one project when given and of
+    the people `whose` names (`actor_id`: staff see only their own; `user_id`: one person, as
+    `hours_by_person_and_project` takes them). The chat and the REST API both read hours here."""
+    rows = hours_by_person_and_project(session, company_id, start, end, **whose)
     if project_id is not None:
         rows = [r for r in rows if r.project_id == project_id]
     return HoursReport(

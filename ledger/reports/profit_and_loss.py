@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ledger.data import read_table
 from ledger.errors import InvalidInput
 from ledger.models import Account
-from ledger.money import ZERO, Money
+from ledger.money import ZERO, Money, Total
 from ledger.reports.account_totals import chart_of, is_disposition_account, is_result_account, movements
 
 
@@ -64,26 +64,15 @@ class ProfitAndLoss:
     def costs(self) -> tuple[ResultGroup, ...]:
         return tuple(g for g in self.groups if g.kind == "expense")
 
-    @property
-    def total_income(self) -> Money:
-        return sum((g.amount for g in self.income), ZERO)
-
-    @property
-    def total_costs(self) -> Money:
-        return sum((g.amount for g in self.costs), ZERO)
+    total_income = Total("income", "amount")
+    total_costs = Total("costs", "amount")
+    previous_total_income = Total("income", "previous")
+    previous_total_costs = Total("costs", "previous")
 
     @property
     def result(self) -> Money:
         """Income minus costs: positive is a profit."""
         return self.total_income - self.total_costs
-
-    @property
-    def previous_total_income(self) -> Money:
-        return sum((g.previous for g in self.income), ZERO)
-
-    @property
-    def previous_total_costs(self) -> Money:
-        return sum((g.previous for g in self.costs), ZERO)
 
     @property
     def previous_result(self) -> Money:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ledger.errors import InvalidInput
-from ledger.money import ZERO, Money
+from ledger.money import ZERO, Money, Total
 from ledger.reports.account_totals import (
     RETAINED_EARNINGS_ACCOUNT,
     account_totals,
@@ -49,21 +49,10 @@ class TrialBalance:
     date_to: dt.date
     rows: tuple[TrialBalanceRow, ...]
 
-    @property
-    def total_opening(self) -> Money:
-        return sum((r.opening for r in self.rows), ZERO)
-
-    @property
-    def total_debit(self) -> Money:
-        return sum((r.debit for r in self.rows), ZERO)
-
-    @property
-    def total_credit(self) -> Money:
-        return sum((r.credit for r in self.rows), ZERO)
-
-    @property
-    def total_closing(self) -> Money:
-        return sum((r.closing for r in self.rows), ZERO)
+    total_opening = Total("rows", "opening")
+    total_debit = Total("rows", "debit")
+    total_credit = Total("rows", "credit")
+    total_closing = Total("rows", "closing")
 
     @property
     def balanced(self) -> bool:

@@ -36,6 +36,7 @@ from ledger.models import Customer, JournalEntry, JournalLine
 from ledger.projects import create_project
 from ledger.timesheet import log_time, unbilled_hours
 from tests.actions.chat_builders import Conversation, Person, Said, action_books, new_company, run, said
+from tests.ledger.builders import seller_details, where
 
 __all__ = ["action_books"]
 
@@ -53,11 +54,14 @@ INVOICE_DOMAIN = {
 def books_with_customers(books: sessionmaker[Session]) -> Person:
     """A VAT-registered company with Fjord Bygg AS (1 000 kr/h), Fjord Byggservice AS and
     Nordlys AS (no rate)."""
-    owner = new_company(books, "Testfirma AS", vat_registered=True)
+    owner = new_company(books, "Testfirma AS", vat_registered=True, **seller_details("Testfirma AS"))
     with books.begin() as session:
-        create_customer(session, owner.company_id, "Fjord Bygg AS", hourly_rate="1000", email="post@fjordbygg.no")
-        create_customer(session, owner.company_id, "Fjord Byggservice AS")
-        create_customer(session, owner.company_id, "Nordlys AS")
+        create_customer(
+            session, owner.company_id, "Fjord Bygg AS", hourly_rate="1000", email="post@fjordbygg.no",
+            **where("974760673", city="Bergen"),
+        )
+        create_customer(session, owner.company_id, "Fjord Byggservice AS", **where("923609016"))
+        create_customer(session, owner.company_id, "Nordlys AS", **where("934567897", city="Tromsø"))
     return owner
 
 

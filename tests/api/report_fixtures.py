@@ -25,6 +25,7 @@ from ledger.journal import Posting, post_entry
 from ledger.migrate import upgrade
 from ledger.models import Company
 from ledger.settings import Settings
+from tests.ledger.builders import seller_details, where
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ def _fill(url: str) -> tuple[int, int, dict[str, str]]:
     try:
         with sessionmaker(engine).begin() as s:
             made = create_company(
-                s, "Fjordlys AS", owner_name="Kari Nordmann", orgnr="923609016", vat_registered=True
+                s,
+                "Fjordlys AS",
+                owner_name="Kari Nordmann",
+                vat_registered=True,
+                **{**seller_details("Fjordlys AS"), "orgnr": "923609016"},
             )
             cid = made.company.id
             company = s.get(Company, cid)
@@ -65,7 +70,7 @@ def _fill(url: str) -> tuple[int, int, dict[str, str]]:
                 s, cid, start, "Aksjekapital",
                 [Posting("1920", Decimal("30000")), Posting("2000", Decimal("-30000"))], channel="cli",
             )
-            customer = create_customer(s, cid, "Fjord Bygg AS").id
+            customer = create_customer(s, cid, "Fjord Bygg AS", **where("974760673")).id
             invoice_amount(s, cid, customer, "5000", "Rådgivning", issue_date=start)
             register_expense(s, cid, "500", "drivstoff", start, "Circle K", None, "web")
             tokens = {

@@ -25,7 +25,7 @@ HOSTILE = "Fjord\x00 Bygg\x1b[31m\x07 AS\x08"
 async def test_a_customer_named_with_control_characters_is_stored_clean_and_invoiced_in_valid_ehf(
     sales_gateway: SalesGateway,
 ) -> None:
-    hostile = {"name": HOSTILE, "address": "Sjø\x00gata 4", "orgnr": "912345602"}
+    hostile = {"name": HOSTILE, "address": "Sjø\x00gata 4", "postcode": "5003", "city": "Bergen", "orgnr": "912345602"}
     made = await sales_gateway.call("POST", "/customers", json=hostile)
     assert made.status == 201, await made.text()
     customer: dict[str, Any] = await made.json()
@@ -74,23 +74,41 @@ def test_the_command_lines_company_names_are_cleaned_too(tmp_path: Any) -> None:
 
 def test_text_stored_before_the_fix_is_cleaned_by_the_migration(tmp_path: Any) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "2bacfd5662df")  # the books as they were
+    upgrade(url, "2bacfd5662df")  # the books as they were, written as they could be then
     engine = make_engine(url)
-    with sessionmaker(engine).begin() as session:
-        cid = create_company(session, "Gammel AS", owner_name="Kari Nordmann").company.id
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO customers (company_id, number, name, email, address, postcode, city, created_at)"
-                " VALUES (:cid, 10000, :name, '', :address, '', '', CURRENT_TIMESTAMP)"
-            ),
-            {"cid": cid, "name": "Nul\x00 AS", "address": "Vei\x1b 1"},
-        )
+        conn.execute(text(
+            "INSERT INTO companies (id, name, form, vat_registered, vat_term, address, postcode, city, email,"
+            " bank_account, kid_method, payment_terms_days, has_employees, created_at)"
+            " VALUES (1, :name, 'AS', 0, 'bimonthly', '', '', '', '', '', 'MOD10', 14, 0, CURRENT_TIMESTAMP)"
+        ), {"name": "Gammel\x00 AS"})
+        conn.execute(text(
+            "INSERT INTO customers (company_id, number, name, email, address, postcode, city, created_at)"
+            " VALUES (1, 10000, :name, '', :address, '', '', CURRENT_TIMESTAMP)"
+        ), {"name": "Nul\x00 AS", "address": "Vei\x1b 1"})
     engine.dispose()
     upgrade(url)
     engine = make_engine(url)
     with sessionmaker(engine).begin() as session:
         customer = session.query(Customer).one()
         assert (customer.name, customer.address) == ("Nul AS", "Vei 1")
-        assert session.get(Company, cid) is not None
+        company = session.get(Company, 1)
+        assert company is not None and company.name == "Gammel AS"
     engine.dispose()
+
+
+async def test_an_invoice_line_takes_only_the_companys_own_project(sales_gateway: SalesGateway) -> None:
+    """Another company's project id, or one that does not exist, is refused (404) and nothing
+    is posted; the company's own is taken."""
+    line = {"description": "Rådgivning", "quantity": "1", "unit_price": "1000", "vat_code": "3"}
+    customer = sales_gateway.sb.fjord_id
+    for n, project in enumerate((sales_gateway.other.hytte_id, 999_999, 2**31 - 1)):
+        body = {"customer_id": customer, "lines": [{**line, "project_id": project}]}
+        refused = await sales_gateway.call("POST", "/invoices", json=body, headers={"Idempotency-Key": f"p-{n}"})
+        assert refused.status == 404, await refused.text()
+    before = await (await sales_gateway.call("GET", "/journal?from=2000-01-01&to=2099-12-31")).json()
+    own = {"customer_id": customer, "lines": [{**line, "project_id": sales_gateway.sb.hytte_id}]}
+    taken = await sales_gateway.call("POST", "/invoices", json=own, headers={"Idempotency-Key": "p-own"})
+    assert taken.status == 201
+    after = await (await sales_gateway.call("GET", "/journal?from=2000-01-01&to=2099-12-31")).json()
+    assert len(after["entries"]) == len(before["entries"]) + 1  # the refused ones posted nothing

@@ -65,6 +65,7 @@ async def test_issue_answers_the_spec_shape(sales_gateway: SalesGateway) -> None
             "net": "5000.00",
             "vat": "1250.00",
             "project_id": None,
+            "credits_line": None,
         }
     ]
 

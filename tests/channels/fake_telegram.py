@@ -4,7 +4,8 @@ every call the bot makes so tests can assert on them.
 
 Like Telegram, it answers each method with `{"ok": true, "result": ...}`. A queued update is
 served once, whatever offset the bot asks for, so queueing the same update twice is exactly
-Telegram delivering it twice.
+Telegram delivering it twice. Files a test `store()`s (a person's voice note) are handed out by
+`getFile` and downloaded under `base_file_url`, as from Telegram's file server.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class FakeTelegram:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.pending: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}
+        self.downloads: list[str] = []
         self._arrived = asyncio.Event()
         self._next_message_id = 1000
         self._runner: web.AppRunner | None = None
@@ -68,6 +71,7 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -84,6 +88,10 @@ class FakeTelegram:
         """Delivers `update` to the bot at its next getUpdates."""
         self.pending.append(update)
         self._arrived.set()
+
+    def store(self, file_id: str, body: bytes) -> None:
+        """Keeps a file (a person's voice note) for `getFile` and download."""
+        self.files[file_id] = body
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -160,6 +168,18 @@ class FakeTelegram:
             result = self._message(params, caption=params.get("caption") or "")
         elif method == "sendPhoto":
             result = self._message(params)
+        elif method == "sendVoice":
+            size = len(files["voice"][1]) if "voice" in files else 0
+            result = self._message(params, voice={"file_id": f"sent-{size}", "file_unique_id": f"u{size}",
+                                                  "duration": 1, "file_size": size})
+        elif method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            if file_id not in self.files:
+                return web.json_response(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status=400
+                )
+            result = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(self.files[file_id]),
+                      "file_path": f"voice/{file_id}.oga"}
         elif method == "getWebhookInfo":
             result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         elif method in (
@@ -176,6 +196,16 @@ class FakeTelegram:
         else:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        self.downloads.append(path)
+        file_id = path.removeprefix("voice/").removesuffix(".oga")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="audio/ogg")
 
 
 # Updates as Telegram sends them.
@@ -199,6 +229,20 @@ def text_update(telegram_id: int, text: str, *, update_id: int | None = None, la
     }
     if text.startswith("/"):
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id if update_id is not None else next(_update_ids), "message": message}
+
+
+def voice_update(telegram_id: int, file_id: str, *, seconds: int, size: int, update_id: int | None = None,
+                 language_code: str = "nb") -> dict[str, Any]:
+    """A person sending a voice note (Telegram's OGG Opus), kept by the fake under `file_id`."""
+    message: dict[str, Any] = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": {"id": telegram_id, "type": "private"},
+        "from": person(telegram_id, language_code),
+        "voice": {"file_id": file_id, "file_unique_id": f"u-{file_id}", "duration": seconds,
+                  "mime_type": "audio/ogg", "file_size": size},
+    }
     return {"update_id": update_id if update_id is not None else next(_update_ids), "message": message}
 
 

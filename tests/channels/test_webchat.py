@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import WSMsgType, WSServerHandshakeError
 from aiohttp.test_utils import TestClient
@@ -112,10 +113,29 @@ async def test_a_websocket_from_another_sites_page_is_refused(start_gateway: Gat
 async def test_a_websocket_from_the_gateways_own_page_or_an_allowed_origin_is_accepted(
     start_gateway: GatewayFactory,
 ) -> None:
+    local = await start_gateway()
+    for origin in (own_origin(local), own_origin(local).replace("127.0.0.1", "localhost")):
+        ws = await local.ws_connect("/ws", headers={"Origin": origin})
+        await ws.close()
     client = await start_gateway(allowed_origins=["https://chat.example.no"], public_url="https://bokbot.example/")
-    for origin in (own_origin(client), "https://chat.example.no", "https://bokbot.example", "HTTPS://BOKBOT.EXAMPLE:443"):
+    for origin in ("https://chat.example.no", "https://bokbot.example", "HTTPS://BOKBOT.EXAMPLE:443"):
         ws = await client.ws_connect("/ws", headers={"Origin": origin})
         await ws.close()
+
+
+async def test_the_host_header_does_not_choose_the_allowed_origin(start_gateway: GatewayFactory) -> None:
+    """A page on a name that resolves to this machine (DNS rebinding) sends its own Host and
+    the matching Origin; only the configured address counts."""
+    client = await start_gateway()
+    port = own_origin(client).rsplit(":", 1)[1]
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await client.ws_connect(
+            "/ws", headers={"Origin": f"http://rebound.example:{port}", "Host": f"rebound.example:{port}"}
+        )
+    assert refused.value.status == 403
+    behind_proxy = await start_gateway(public_url="https://bokbot.example/")
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        await behind_proxy.ws_connect("/ws", headers={"Origin": own_origin(behind_proxy)})
 
 
 async def signed_in(client: Client, hello: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -8,7 +8,7 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ class RunningStack:
       rasa_token: the token of Rasa's HTTP API.
       action_url: the action server (reachable from this host only).
       settings: the installation's settings (its secrets are in `var_dir`).
+      restart_rasa: stops the Rasa server and starts it again (what a deployment does).
       var_dir: where the processes' logs are (`log/`).
     """
 
@@ -59,6 +60,7 @@ class RunningStack:
     rasa_token: str
     action_url: str
     settings: Settings
+    restart_rasa: Callable[[], None]
     var_dir: Path
 
     def chat(self, text: str, token: str | None = None, **extra: Any) -> requests.Response:
@@ -100,7 +102,8 @@ def books_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for database in (name, f"{name}_rasa"):  # the books, and Rasa's conversations beside them
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -115,6 +118,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, books_url: str) -> Iterator[
         var_dir=var_dir,
         models_dir=PROJECT_ROOT / "models",
         telegram_token="",
+        # The suite is one script talking fast as the demo owner, not a person: a roomier rate
+        # (the limits themselves are tested in tests/channels/test_limits.py).
+        chat_per_minute=6000.0,
+        chat_burst=500,
     )
     upgrade(settings.database_url)
     demo = ensure_demo(settings, say=False)
@@ -133,6 +140,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, books_url: str) -> Iterator[
             rasa_token=rasa_token(settings),
             action_url=f"http://127.0.0.1:{settings.action_port}",
             settings=settings,
+            restart_rasa=lambda: running.restart("Rasa server"),
             var_dir=var_dir,
         )
     finally:

@@ -11,6 +11,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import requests
+
 from ledger.formatting import format_money, format_number
 from tests.e2e.conftest import RunningStack
 from tests.e2e.turns import Reply, api, fresh, journal_entries, turn
@@ -211,8 +213,21 @@ def test_an_unknown_customer_is_offered_created_and_the_invoice_goes_on(stack: R
     assert "Hvilken timepris?" in created.text
     assert name in [c["name"] for c in customers(stack)]
 
-    summary = turn(stack, "900")
-    assert summary.text.startswith(f"Faktura til {name}: 3 375,00 kr inkl. mva")
+    # A customer made in the chat has no address yet, which an invoice must show
+    # (bokføringsforskriften § 5-1-1): the assistant says so, and how to set it.
+    refused = turn(stack, "900")
+    assert f"en faktura må vise {name}s adresse, postnummer, poststed" in refused.text
+    assert "PATCH /api/v1/companies/" in refused.text and not refused.payloads
+    customer = next(c for c in customers(stack) if c["name"] == name)
+    address = {"address": "Marinaveien 2", "postcode": "4010", "city": "Stavanger"}
+    patched = requests.patch(
+        f"{stack.gateway_url}api/v1/companies/{stack.company_id}/customers/{customer['id']}",
+        json=address, headers={"Authorization": f"Bearer {stack.owner_token}"}, timeout=60,
+    )
+    assert patched.status_code == 200, patched.text
+
+    summary = turn(stack, f"fakturer {name} for 3 timer til 900 kr timen")
+    assert summary.text.startswith(f"Faktura til {name}: 3 375,00 kr inkl. mva"), summary.text
     turn(stack, "ja")
     invoice = newest_invoice(stack)
     assert (invoice["customer_name"], invoice["total"]) == (name, "3375.00")

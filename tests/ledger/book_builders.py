@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledger.companies import create_company
 from ledger.journal import Posting, post_entry
 from ledger.models import JournalEntry
+from tests.ledger.builders import seller_details
 
 
 def day(text: str) -> dt.date:
@@ -51,6 +52,7 @@ def new_company(
             form=form,
             vat_term=vat_term,
             has_employees=has_employees,
+            **seller_details(name, s),
         ).company
         company.vehicle = vehicle
         return company.id

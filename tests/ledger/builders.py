@@ -4,17 +4,19 @@ projects, lines as `"5 × 1000 @3 Rådgivning"`, and the journal lines of an ent
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from stdnum.no import orgnr as orgnr_check
 
 from ledger.companies import create_company
 from ledger.customers import create_customer
 from ledger.identity import add_user
 from ledger.invoicing import SaleLine
 from ledger.journal import Posting
-from ledger.models import JournalEntry, JournalLine
+from ledger.models import Company, JournalEntry, JournalLine
 from ledger.projects import create_project
 
 
@@ -67,6 +69,30 @@ ORGNR = {"Fjelltopp AS": "998877660", "Annet AS": "923456783"}
 """Made-up organisation numbers that pass the MOD11 check, for the test companies."""
 
 
+def made_up_orgnr(name: str) -> str:
+    """A made-up organisation number for `name` that passes the MOD11 check (the same for the
+    same name, most likely another for another)."""
+    seed = 800_000_000 + zlib.crc32(name.encode()) % 100_000_000
+    return next(str(n) for n in range(seed, seed + 100) if orgnr_check.is_valid(str(n)))
+
+
+def where(
+    orgnr: str | None = None, *, address: str = "Storgata 1", postcode: str = "0155", city: str = "Oslo"
+) -> dict[str, str]:
+    """What an invoice must show of a party besides its name (bokføringsforskriften § 5-1-1):
+    the address and, when given, the organisation number."""
+    return {"address": address, "postcode": postcode, "city": city, **({"orgnr": orgnr} if orgnr else {})}
+
+
+def seller_details(name: str, session: Session | None = None) -> dict[str, str]:
+    """What a company must have to issue invoices: address, organisation number (made up for
+    `name`, and one no company in `session`'s books has yet) and a bank account
+    (`create_company`'s arguments)."""
+    taken = set(session.scalars(select(Company.orgnr))) if session is not None else set()
+    number = next(n for n in (made_up_orgnr(f"{name} {i}" if i else name) for i in range(50)) if n not in taken)
+    return {**where(number), "bank_account": "12345678903"}
+
+
 @dataclass(frozen=True)
 class SalesBooks:
     """A VAT-registered company with an owner, an accountant, a staff member, two customers
@@ -92,17 +118,13 @@ def sales_books(books: sessionmaker[Session], *, vat_registered: bool = True, na
             name,
             owner_name="Kari Nordmann",
             vat_registered=vat_registered,
-            orgnr=ORGNR.get(name),
-            bank_account="12345678903",
-            address="Storgata 1",
-            postcode="0155",
-            city="Oslo",
+            **{**seller_details(name), **({"orgnr": ORGNR[name]} if name in ORGNR else {})},
         )
         cid = made.company.id
         accountant = add_user(s, cid, "Anne Revisor", "accountant")
         staff = add_user(s, cid, "Ola Hansen", "staff")
-        fjord = create_customer(s, cid, "Fjord Bygg AS", hourly_rate="1000", orgnr="934567897")
-        nordlys = create_customer(s, cid, "Nordlys Regnskap AS")
+        fjord = create_customer(s, cid, "Fjord Bygg AS", hourly_rate="1000", **where("934567897", city="Bergen"))
+        nordlys = create_customer(s, cid, "Nordlys Regnskap AS", **where("974760673", city="Tromsø"))
         hytte = create_project(s, cid, "Hyttebygg Hemsedal", customer_id=fjord.id, hourly_rate="1100")
         nettside = create_project(s, cid, "Nettside", customer_id=nordlys.id, hourly_rate="950")
         return SalesBooks(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.replies import render
+from channels.api.deadlines import deadline_json
+from ledger.data import read_table
 from ledger.deadlines import (
     CompanyProfile,
     annual_accounts_fee_rule,
     annual_accounts_late_fee,
     deadlines_between,
     late_fee_units,
+    rettsgebyr_for,
     rettsgebyr_on,
     upcoming_deadlines,
     weeks_late,
@@ -101,3 +106,44 @@ def test_upcoming_deadlines_from_the_company(sqlite_books: sessionmaker[Session]
         ("mva", "2026-5", day("2026-12-10")),
         ("a-melding", "2026-12", day("2027-01-05")),
     ]
+
+
+def _latest_rettsgebyr_year() -> int:
+    return max(dt.date.fromisoformat(r["valid_from"]).year for r in read_table("rettsgebyr.csv"))
+
+
+def test_the_rettsgebyr_table_has_a_row_per_year_with_its_source() -> None:
+    rows = read_table("rettsgebyr.csv")
+    years = [dt.date.fromisoformat(r["valid_from"]) for r in rows]
+    assert all(d.month == 1 and d.day == 1 for d in years)
+    assert [d.year for d in years] == list(range(years[0].year, years[0].year + len(years)))
+    assert all(r["source"].strip() for r in rows)
+    assert rettsgebyr_for(day("2025-08-01")).year == 2025 and rettsgebyr_for(day("2025-08-01")).is_that_years
+
+
+def test_a_year_without_a_rettsgebyr_row_says_which_years_figure_it_used() -> None:
+    """The table is not guessed ahead: a year it has no row for uses the latest figure, and
+    the rule, the chat and the REST answer say which year's figure that is."""
+    last = _latest_rettsgebyr_year()
+    due = dt.date(last + 1, 7, 31)
+    used = rettsgebyr_for(due)
+    assert (used.year, used.is_that_years, used.amount) == (last, False, rettsgebyr_on(dt.date(last, 12, 31)))
+    assert used.source
+    rule = annual_accounts_fee_rule(due)
+    assert (rule.rettsgebyr_year, rule.fee_year, rule.rettsgebyr_is_that_years) == (last, last + 1, False)
+    nb = render("nb", "report_deadlines.j2", deadlines=[], fee=rule)
+    en = render("en", "report_deadlines.j2", deadlines=[], fee=rule)
+    assert f"satsen for {last}; satsen for {last + 1} er ikke kjent ennå" in nb
+    assert f"the {last} rate; the {last + 1} rate is not known yet" in en
+    accounts = next(d for d in deadlines_between(AS_WITH_STAFF, due, due) if d.kind == "arsregnskap")
+    shown = deadline_json(accounts)["late_fee_rule"]
+    assert (shown["rettsgebyr_year"], shown["fee_year"], shown["rettsgebyr"]) == (last, last + 1, used.amount)
+    assert shown["rettsgebyr_source"] == used.source
+
+
+def test_a_year_with_its_rettsgebyr_row_says_it_is_that_years() -> None:
+    rule = annual_accounts_fee_rule(day("2025-07-31"))
+    nb = render("nb", "report_deadlines.j2", deadlines=[], fee=rule)
+    assert "ett rettsgebyr (" in nb and "satsen for 2025)" in nb and "ikke kjent" not in nb
+    en = render("en", "report_deadlines.j2", deadlines=[], fee=rule)
+    assert "the 2025 rate)" in en and "not known" not in en

@@ -24,6 +24,7 @@ from ledger.journal import reverse_entry
 from ledger.models import Company, JournalEntry
 from ledger.reports.trial_balance import trial_balance
 from tests.ledger.book_builders import day, new_company, post
+from tests.ledger.builders import where
 
 D = Decimal
 
@@ -35,7 +36,7 @@ def _books(s: Session, cid: int) -> None:
     company.address, company.postcode, company.city = "Strandkaien 1", "5013", "Bergen"
     post(s, cid, "2025-06-01 1920 30000 / 2000 -30000")
     post(s, cid, "2025-09-01 1920 5000 / 3100 -5000 5")
-    customer = create_customer(s, cid, "Fjord Bygg AS", orgnr="974760673").id
+    customer = create_customer(s, cid, "Fjord Bygg AS", **where("974760673", address="Sjøgata 4", city="Bergen")).id
     invoice = invoice_amount(s, cid, customer, "5000", "Rådgivning", issue_date=day("2026-02-01"))
     register_payment(s, cid, invoice.number, "6250", day("2026-02-10"))
     invoice_amount(s, cid, customer, "1000", "Timer", issue_date=day("2026-03-01"))

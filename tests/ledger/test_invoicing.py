@@ -302,8 +302,8 @@ def test_vat_rate_comes_from_the_dated_table(sqlite_books: sessionmaker[Session]
         assert [(x.vat_code, x.vat_rate) for x in invoice.lines] == [("31", Decimal("15.00")), ("33", Decimal("12.00"))]
         assert invoice.vat == Decimal("42.00")
     with pytest.raises(UnknownVatCode), sqlite_books.begin() as s:
-        # Code 33 has a rate only from 2018.
-        issue_invoice(s, sb.company_id, sb.fjord_id, [line("1 × 100 @33 Kino")], issue_date=day("2017-06-01"))
+        # Code 33 has a rate only from 2006 (Skatteetaten's rate list).
+        issue_invoice(s, sb.company_id, sb.fjord_id, [line("1 × 100 @33 Kino")], issue_date=day("2005-06-01"))
 
 
 def test_credit_note_takes_the_next_number_mirrors_the_entry_and_credits_the_invoice(

@@ -32,6 +32,7 @@ from ledger.reports.balances import account_balance
 from ledger.reports.receivables import receivables_aging
 from ledger.reports.trial_balance import trial_balance
 from ledger.vat import terms_of_year, vat_report
+from tests.ledger.builders import seller_details, where
 
 YEARS = (2025, 2026)
 ACCOUNTS = ("1920", "3000", "6300", "6800", "7770", "2400", "8050", "2000")
@@ -112,9 +113,11 @@ def template_db() -> Iterator[Path]:
     upgrade(url)
     engine = make_engine(url)
     with sessionmaker(engine).begin() as s:
-        company = create_company(s, "Eiendom AS", owner_name="Kari", vat_registered=True).company
+        company = create_company(
+            s, "Eiendom AS", owner_name="Kari", vat_registered=True, **seller_details("Eiendom AS")
+        ).company
         company.vehicle = "van"
-        create_customer(s, company.id, "Fjord Bygg AS")
+        create_customer(s, company.id, "Fjord Bygg AS", **where("974760673"))
     engine.dispose()
     yield path
     shutil.rmtree(folder, ignore_errors=True)

@@ -24,6 +24,7 @@ from ledger.reports.receivables import bucket_of, receivables_aging
 from ledger.reports.trial_balance import trial_balance
 from ledger.timesheet import log_time
 from tests.ledger.book_builders import day, new_company, post
+from tests.ledger.builders import where
 
 D = Decimal
 
@@ -161,8 +162,8 @@ def test_aging_buckets(days: int, bucket: str) -> None:
 def test_receivables_aging_per_customer_and_bucket(books: sessionmaker[Session]) -> None:
     cid = new_company(books)
     with books.begin() as s:
-        fjord = create_customer(s, cid, "Fjord Bygg AS").id
-        bakeri = create_customer(s, cid, "Bergen Bakeri").id
+        fjord = create_customer(s, cid, "Fjord Bygg AS", **where("974760673")).id
+        bakeri = create_customer(s, cid, "Bergen Bakeri", **where(city="Bergen")).id
         # 14 days' terms: due 2026-01-15, 2026-04-03, 2026-05-24, 2026-06-04, 2026-06-20.
         invoice_amount(s, cid, fjord, "1000", "Januar", issue_date=day("2026-01-01"))
         invoice_amount(s, cid, fjord, "2000", "Mars", issue_date=day("2026-03-20"))

@@ -40,9 +40,10 @@ def test_rates_come_from_dated_data(sqlite_books: sessionmaker[Session]) -> None
         assert rate_on(s, "33", day("2026-10-01")) == 12
         assert rate_on(s, "1", day("2026-10-01")) == 25
         assert rate_on(s, "5", day("2026-10-01")) == 0
-        # The 12 % code only exists from 2018 in our data.
+        # The low rate was 10 % in 2016–2017 (Skatteetaten's rate list), not 12 %.
+        assert rate_on(s, "33", day("2017-06-01")) == 10
         with pytest.raises(UnknownVatCode):
-            rate_on(s, "33", day("2017-06-01"))
+            rate_on(s, "33", day("2005-06-01"))
         with pytest.raises(UnknownVatCode):
             rate_on(s, "99", day("2026-10-01"))
 
@@ -62,7 +63,8 @@ def test_a_new_rate_applies_from_its_first_day(sqlite_books: sessionmaker[Sessio
 def test_a_code_withdrawn_during_a_term_is_still_reported(sqlite_books: sessionmaker[Session]) -> None:
     cid = new_company(sqlite_books)
     with sqlite_books.begin() as s:
-        s.scalars(select(VatRate).where(VatRate.code == "33")).one().valid_to = day("2026-09-30")
+        current = select(VatRate).where(VatRate.code == "33", VatRate.valid_to.is_(None))
+        s.scalars(current).one().valid_to = day("2026-09-30")
         post(s, cid, "2026-09-10 1920 112 / 3000 -100 33 / 2700 -12 33")
     with sqlite_books.begin() as s:
         report = vat_report(s, cid, VatTerm(2026, 5))

@@ -1,5 +1,6 @@
 // The Bokbot web chat: signs in over the websocket (/ws), keeps the conversation for this
-// browser tab, and shows the assistant's replies, buttons, pictures and files.
+// browser tab, and shows the assistant's replies, buttons, pictures and files. The microphone
+// button records a spoken message (MediaRecorder) for /api/v1/chat/voice.
 // No framework, no inline code (the page's Content-Security-Policy forbids it), and text
 // from the server is only ever set as text, never as HTML.
 
@@ -17,6 +18,8 @@ let leaving = false; // the page closed the socket on purpose
 let retryDelay = 1000;
 let transcript = [];
 const pending = new Map(); // message id -> text: sent, not yet answered (resent after a reconnect)
+let recorder = null; // the microphone's recording while the person speaks
+let spokenInFlight = 0; // spoken messages sent, not yet answered
 
 // Language: Norwegian for Norwegian browsers, English otherwise.
 
@@ -91,7 +94,7 @@ function setStatus(text) {
 }
 
 function updateTyping() {
-  $("typing").hidden = pending.size === 0;
+  $("typing").hidden = pending.size === 0 && spokenInFlight === 0;
   scrollToEnd();
 }
 
@@ -349,6 +352,75 @@ function fileIcon() {
   return svg;
 }
 
+// Speaking instead of writing: the microphone button starts a recording and stops it; the
+// recording goes to /api/v1/chat/voice with the token, what was heard is shown as the
+// person's message, and the answer is shown and played.
+
+async function toggleRecording() {
+  if (recorder) {
+    recorder.stop();
+    return;
+  }
+  let stream;
+  try {
+    // The recogniser hears best what the microphone heard: no noise suppression or gain riding.
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, noiseSuppression: false, autoGainControl: false },
+    });
+  } catch {
+    addEntry({ from: "system", text: t("micUnavailable") });
+    return;
+  }
+  const mimeType = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus"].find((type) => MediaRecorder.isTypeSupported(type));
+  const chunks = [];
+  recorder = mimeType ? new MediaRecorder(stream, { mimeType }) : new MediaRecorder(stream);
+  recorder.addEventListener("dataavailable", (event) => {
+    if (event.data.size) chunks.push(event.data);
+  });
+  recorder.addEventListener("stop", () => {
+    const type = (recorder.mimeType || mimeType || "audio/webm").split(";")[0];
+    for (const track of stream.getTracks()) track.stop();
+    recorder = null;
+    showRecording(false);
+    sendSpoken(new Blob(chunks, { type }));
+  });
+  recorder.start();
+  showRecording(true);
+}
+
+function showRecording(on) {
+  const button = $("mic");
+  button.classList.toggle("recording", on);
+  button.setAttribute("aria-pressed", String(on));
+  button.setAttribute("aria-label", t(on ? "micStop" : "micStart"));
+  setStatus(on ? t("listening") : "");
+}
+
+async function sendSpoken(audio) {
+  spokenInFlight += 1;
+  updateTyping();
+  try {
+    const response = await fetch(`/api/v1/chat/voice?message_id=${newId()}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${storedToken()}`, "Content-Type": audio.type },
+      body: audio,
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      addEntry({ from: "system", text: (body.error && body.error.message) || t("errors.voice_failed") });
+      return;
+    }
+    addEntry({ from: "me", text: t("heard", { transcript: body.transcript }) });
+    replied({ messages: body.messages });
+    if (body.audio) new Audio(body.audio).play().catch(() => {});
+  } catch {
+    addEntry({ from: "system", text: t("errors.voice_failed") });
+  } finally {
+    spokenInFlight -= 1;
+    updateTyping();
+  }
+}
+
 // Wiring.
 
 function wire() {
@@ -360,6 +432,10 @@ function wire() {
     input.value = "";
     sendMessage(text);
   });
+  if (navigator.mediaDevices && window.MediaRecorder) {
+    $("mic").hidden = false;
+    $("mic").addEventListener("click", toggleRecording);
+  }
   $("sign-in-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const code = $("code").value.trim();

@@ -17,8 +17,6 @@ from ledger.text import has_controls, without_controls
 
 revision: str = "7c1e0d3a9b42"
 down_revision: str | None = "2bacfd5662df"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,0 +1,107 @@
+"""How words sound, for the embedded recogniser's dictionary.
+
+English words come from the CMU pronouncing dictionary that pocketsphinx ships; every other
+word (a customer called "Fjord Bygg", every bokmål word) is spoken by espeak-ng into IPA
+(`espeak-ng -v nb -q --ipa WORD`) and mapped onto the acoustic model's phones
+(`channels.voice.phones`). So a customer or project gets a pronunciation the moment it is
+created, with nothing to download or train. Pronunciations are kept for the life of the
+process: espeak-ng's answer for a word never changes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from channels.voice.phones import Phones, pronunciations
+
+ESPEAK_VOICES = {"nb": "nb", "en": "en-us"}
+ESPEAK_TIMEOUT_SECONDS = 30.0
+
+
+class EspeakMissing(RuntimeError):
+    """espeak-ng is not installed (Debian package `espeak-ng`)."""
+
+
+def espeak_binary() -> str:
+    found = shutil.which("espeak-ng")
+    if found is None:
+        raise EspeakMissing("espeak-ng is not installed (Debian package 'espeak-ng')")
+    return found
+
+
+def espeak_ipa(words: list[str], language: str) -> list[str]:
+    """espeak-ng's IPA for each word, in order (one call for all of them)."""
+    if not words:
+        return []
+    result = subprocess.run(
+        [espeak_binary(), "-v", ESPEAK_VOICES[language], "-q", "--ipa"],
+        input="\n".join(words) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=ESPEAK_TIMEOUT_SECONDS,
+        check=True,
+    )
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    if len(lines) == len(words):
+        return lines
+    # espeak-ng joined or split a line: ask word by word instead.
+    return [espeak_ipa_one(word, language) for word in words]
+
+
+def espeak_ipa_one(word: str, language: str) -> str:
+    result = subprocess.run(
+        [espeak_binary(), "-v", ESPEAK_VOICES[language], "-q", "--ipa", word],
+        capture_output=True,
+        text=True,
+        timeout=ESPEAK_TIMEOUT_SECONDS,
+        check=True,
+    )
+    return " ".join(result.stdout.split())
+
+
+@lru_cache(maxsize=1)
+def cmu_dictionary() -> dict[str, list[Phones]]:
+    """The CMU pronouncing dictionary shipped with pocketsphinx: word → pronunciations."""
+    import pocketsphinx
+
+    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+    entries: dict[str, list[Phones]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split()
+            if len(parts) < 2:
+                continue
+            word = parts[0].split("(")[0]
+            entries.setdefault(word, []).append(tuple(parts[1:]))
+    return entries
+
+
+class Lexicon:
+    """Pronunciations by language and word, asked of espeak-ng once per word."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], list[Phones]] = {}
+        self._lock = threading.Lock()
+
+    def pronounce(self, words: list[str], language: str) -> dict[str, list[Phones]]:
+        """Every word's pronunciations in `language` (lowercase words; English from the CMU
+        dictionary where it has them, both languages from espeak-ng otherwise)."""
+        with self._lock:
+            missing = sorted({w for w in words if (language, w) not in self._known})
+        found: dict[str, list[Phones]] = {}
+        to_speak: list[str] = []
+        for word in missing:
+            from_cmu = cmu_dictionary().get(word) if language == "en" else None
+            if from_cmu:
+                found[word] = from_cmu
+            else:
+                to_speak.append(word)
+        for word, ipa in zip(to_speak, espeak_ipa(to_speak, language), strict=True):
+            found[word] = pronunciations(ipa, language)
+        with self._lock:
+            self._known.update({(language, w): p for w, p in found.items()})
+            return {w: self._known[(language, w)] for w in words if self._known.get((language, w))}

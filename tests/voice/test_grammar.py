@@ -1,0 +1,79 @@
+"""The command grammars: read as JSGF, sentences drawn from them, names added, the commands
+for a kind of name the company lacks left out, and a language model counted from them."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+from channels.voice.grammar import command_grammar, grammar_words, with_names
+from channels.voice.jsgf import accepts, parse, sample
+from channels.voice.language_model import arpa, grammar_sentences
+from channels.voice.phones import CMU_PHONES, ipa_to_phones, pronunciations
+from channels.voice.reply_mode import requested_reply_mode
+from channels.voice.vocabulary import spoken_form, vocabulary_from_names
+
+
+def said(text: str) -> list[str]:
+    return text.split()
+
+
+NAMES = vocabulary_from_names(["Fjord Bygg AS", "Hansen Rør AS"], ["Nettside"], ["Elkjøp"])
+
+
+def test_both_grammars_parse_and_every_sentence_drawn_is_accepted() -> None:
+    for language in ("nb", "en"):
+        text = with_names(command_grammar(language), NAMES)
+        rules, public = parse(text)
+        rng = random.Random(1)
+        for _ in range(200):
+            sentence = sample(rules, public[0], rng)
+            assert sentence is not None
+            assert accepts(text, sentence), sentence
+
+
+def test_a_command_with_the_companys_names_is_in_the_grammar_and_a_stranger_is_not() -> None:
+    text = with_names(command_grammar("nb"), NAMES)
+    assert accepts(text, said("fakturer fjord bygg for fem timer"))
+    assert accepts(text, said("jeg betalte fire hundre og femti kroner for drivstoff hos elkjøp"))
+    assert not accepts(text, said("fakturer solberg maling for fem timer"))
+
+
+def test_commands_needing_a_supplier_are_left_out_when_the_company_has_none() -> None:
+    without = with_names(command_grammar("en"), vocabulary_from_names(["Fjord Bygg"], ["Nettside"], []))
+    assert "<VOID>" not in without and "<vendor>" not in without
+    assert accepts(without, said("i bought fuel for fifty kroner"))
+    assert not accepts(without, said("i bought fuel at elkjøp for fifty kroner"))
+
+
+def test_names_are_said_without_the_company_form() -> None:
+    assert spoken_form("Hansen Rør AS") == ("hansen rør", ["Hansen", "Rør"])
+    assert NAMES.spelled("fakturer hansen rør") == "fakturer Hansen Rør"
+    assert NAMES.fingerprint != vocabulary_from_names(["Fjord Bygg AS"], ["Nettside"], ["Elkjøp"]).fingerprint
+
+
+def test_the_language_model_is_a_proper_distribution_after_each_history() -> None:
+    text = with_names(command_grammar("nb"), NAMES)
+    model = arpa(grammar_sentences(text, count=500), grammar_words(text))
+    unigrams = [line.split() for line in model.split("\\1-grams:")[1].split("\\2-grams:")[0].strip().splitlines()]
+    total = sum(10 ** float(parts[0]) for parts in unigrams if parts[1] != "<s>")
+    assert math.isclose(total, 1.0, rel_tol=1e-3)
+    assert re.search(r"ngram 3=\d+", model)
+
+
+def test_norwegian_sounds_map_onto_the_english_phone_set() -> None:
+    assert ipa_to_phones("fˈɑktʉːrər", "nb") == ("F", "AA", "K", "T", "UW", "R", "AH", "R")
+    assert ipa_to_phones("xˈøːp", "nb") == ("SH", "ER", "P")
+    assert ("B", "UW", "G") in pronunciations("bˈyɡː", "nb")
+    for ipa in ("ʃˈøːmat", "ʂˈʉːa", "hˈʉnnra", "ˈɛlxøːp"):
+        assert set(ipa_to_phones(ipa, "nb")) <= CMU_PHONES
+
+
+def test_asking_for_spoken_replies_is_recognised_in_both_languages() -> None:
+    assert requested_reply_mode("svar med tale") is True
+    assert requested_reply_mode("Kan du svare med tale?") is None  # a question about it, not the request
+    assert requested_reply_mode("answer by voice please") is True
+    assert requested_reply_mode("svar med tekst") is False
+    assert requested_reply_mode("Answer by text") is False
+    assert requested_reply_mode("hva er saldoen") is None
