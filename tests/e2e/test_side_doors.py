@@ -103,3 +103,19 @@ def test_the_action_server_answers_only_rasa_and_only_signed_people(stack: Runni
     assert answered.status_code == 200, answered.text
     said = " ".join(str(r.get("text")) for r in answered.json()["responses"])
     assert NOT_SIGNED_IN in said and "Saldoen" not in said
+
+
+def test_a_flood_from_one_token_is_refused_at_once_while_others_are_answered(stack: RunningStack) -> None:
+    """Forty messages at once from the owner: two are answered, the rest refused at once with
+    429 in Norwegian; a staff member asking meanwhile is answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=41) as pool:
+        flood = [pool.submit(stack.chat, f"hva er saldoen {n}?") for n in range(40)]
+        other = pool.submit(stack.chat, "hei", stack.staff_token)
+        statuses = [f.result().status_code for f in flood]
+        staff_answer = other.result()
+    assert staff_answer.status_code == 200
+    assert statuses.count(429) >= 30 and set(statuses) <= {200, 429}
+    refused = next(f.result() for f in flood if f.result().status_code == 429)
+    assert refused.json()["error"]["code"] == "too_many_messages" and "Retry-After" in refused.headers
