@@ -71,7 +71,7 @@ contracts:
 	$(VENV)/bin/lint-imports
 
 unit:
-	$(PY) -m pytest -q -m "not e2e" --ignore=tests/nlu --ignore=tests/e2e
+	$(PY) -m pytest -q -n 2 -m "not e2e" --ignore=tests/nlu --ignore=tests/e2e
 
 nlu-test:
 	PYTHONPATH=. $(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu
