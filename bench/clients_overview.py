@@ -21,16 +21,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import secrets
 import statistics
-import tempfile
 import time
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, insert, text
+from sqlalchemy import Engine, Table, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import ledger_bench
@@ -39,7 +36,6 @@ from ledger import clock
 from ledger.companies import create_company
 from ledger.db import make_engine
 from ledger.identity import add_membership, add_user
-from ledger.migrate import upgrade
 from ledger.models import (
     ClosedPeriod,
     Customer,
@@ -223,19 +219,8 @@ def median_ms(sessions: sessionmaker[Session], user_id: int, runs: int) -> tuple
 
 
 def run(backend: str, companies: int, runs: int) -> list[tuple[str, str]]:
-    folder = Path(tempfile.mkdtemp(prefix="bokbot_bench_"))
-    database = f"bokbot_bench_{secrets.token_hex(4)}"
-    admin = None
-    if backend == "postgresql":
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-    else:
-        url = f"sqlite:///{folder / 'bench.db'}"
     results: list[tuple[str, str]] = []
-    try:
-        upgrade(url)
+    with ledger_bench.scratch_books(backend) as url:
         engine = make_engine(url)
         started = time.perf_counter()
         accountant_id, last_day, counts = build(engine, companies, backend == "postgresql")
@@ -246,14 +231,6 @@ def run(backend: str, companies: int, runs: int) -> list[tuple[str, str]]:
         assert rows == companies, f"the overview has {rows} rows for {companies} companies"
         results.append((f"overview of {rows} companies on {last_day} (target < 1 s)", f"{elapsed:.0f} ms"))
         engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            admin.dispose()
-        for path in folder.glob("*"):
-            path.unlink()
-        folder.rmdir()
     return results
 
 

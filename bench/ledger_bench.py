@@ -23,6 +23,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -308,7 +309,10 @@ def median_ms(work: Callable[[Session], object], sessions: sessionmaker[Session]
     return statistics.median(times)
 
 
-def run(backend: str, lines: int, runs: int) -> list[tuple[str, str]]:
+@contextmanager
+def scratch_books(backend: str) -> Iterator[str]:
+    """The URL of empty, migrated books on `backend` (a temporary SQLite file, or a new
+    database on the local PostgreSQL server), removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="bokbot_bench_"))
     database = f"bokbot_bench_{secrets.token_hex(4)}"
     admin = None
@@ -319,9 +323,22 @@ def run(backend: str, lines: int, runs: int) -> list[tuple[str, str]]:
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
     else:
         url = f"sqlite:///{folder / 'bench.db'}"
-    results: list[tuple[str, str]] = []
     try:
         upgrade(url)
+        yield url
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            admin.dispose()
+        for path in folder.glob("*"):
+            path.unlink()
+        folder.rmdir()
+
+
+def run(backend: str, lines: int, runs: int) -> list[tuple[str, str]]:
+    results: list[tuple[str, str]] = []
+    with scratch_books(backend) as url:
         engine = make_engine(url)
         sessions = sessionmaker(engine, expire_on_commit=False)
         with sessions.begin() as s:
@@ -382,14 +399,6 @@ def run(backend: str, lines: int, runs: int) -> list[tuple[str, str]]:
             tb = trial_balance(s, company_id, year_start, last_day)
             assert tb.balanced, "the generated books do not balance"
         engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            admin.dispose()
-        for path in folder.glob("*"):
-            path.unlink()
-        folder.rmdir()
     return results
 
 
