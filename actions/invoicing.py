@@ -72,7 +72,6 @@ from ledger.models import Invoice
 from ledger.permissions import may
 from ledger.projects import billing_rate, find_project
 from ledger.reports.receivables import open_invoices, receivables_aging
-from ledger.settings import get_settings
 from ledger.timesheet import unbilled_hours
 
 INVOICE_FORM = "invoice_form"
@@ -670,7 +669,7 @@ def post_send_invoice(session: Session, asker: Asker, values: dict[str, Any]) ->
     invoice = get_invoice(session, asker.company_id, number)
     document = invoice_document(session, invoice)
     email = invoice.customer.email
-    send_invoice(document, SmtpServer.from_settings(get_settings()))
+    send_invoice(document, SmtpServer.configured())
     mark_sent(session, asker.company_id, number, at=clock.now())
     return Done(
         "invoice_sent.j2",

@@ -108,7 +108,7 @@ async def answer_time(database_url: str, token: str, rasa_url: str | None, runs:
     port = _free_port()
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, database_url=database_url, rasa_url=rasa_url, host="127.0.0.1", gateway_port=port,
-        public_url="", telegram_token="", allowed_origins=[], secret="voice-bench-secret",
+        public_url="", allowed_origins=[], secret="voice-bench-secret",
     )
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()

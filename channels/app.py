@@ -11,13 +11,16 @@ import pkgutil
 from collections.abc import AsyncIterator
 
 from aiohttp import ClientSession, web
+from redis.asyncio import Redis
 
 import channels.api
 from channels import telegram, webchat
 from channels.api.common import api_middleware
 from channels.conversation import Conversations
-from channels.limits import SignInThrottle, UserLimits
+from channels.limits import SignInThrottle, user_limits
+from channels.rasa_client import RasaServers
 from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS, SIGN_IN_THROTTLE
+from channels.telegram.settings import TelegramSettings
 from ledger.db import engine_for, session_factory
 from ledger.server_keys import server_secret
 from ledger.settings import Settings
@@ -39,10 +42,16 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = session_factory(settings.database_url)
     http = ClientSession()
     app[HTTP] = http
-    limits = UserLimits(settings.chat_in_flight, settings.chat_per_minute, settings.chat_burst)
-    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, settings.rasa_base_url, server_secret(settings), limits)
+    # Several gateway processes share the limits through Redis when there is one (see channels.limits).
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    limits = user_limits(redis, settings.chat_in_flight, settings.chat_per_minute, settings.chat_burst)
+    app[SIGN_IN_THROTTLE] = SignInThrottle(app[SESSIONS])
+    rasa = RasaServers.parse(settings.rasa_base_url)
+    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, rasa, server_secret(settings), limits)
     yield
     await http.close()
+    if redis is not None:
+        await redis.aclose()
     engine_for(settings.database_url).dispose()
 
 
@@ -50,15 +59,16 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(settings: Settings) -> web.Application:
-    """The gateway application for `settings` (nothing runs until it is served)."""
+def create_app(settings: Settings, telegram_settings: TelegramSettings | None = None) -> web.Application:
+    """The gateway application for `settings` (nothing runs until it is served), with the
+    Telegram bot when `telegram_settings` (read from `BOKBOT_TELEGRAM_*` when not given) has a
+    token."""
     app = web.Application(middlewares=[api_middleware], client_max_size=20 * 1024 * 1024)
     app[SETTINGS] = settings
-    app[SIGN_IN_THROTTLE] = SignInThrottle()
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/health", health)
     for table in api_route_tables():
         app.add_routes(table)
     webchat.setup(app, settings)
-    telegram.setup(app, settings)
+    telegram.setup(app, settings, telegram_settings if telegram_settings is not None else TelegramSettings())
     return app

@@ -1,7 +1,9 @@
 """The installation's configuration: one typed object read from the environment and `.env`.
 
 Every process (gateway, action server, command line) reads its settings here, so that no
-module reads `os.environ` on its own.
+module reads `os.environ` on its own. What only one channel needs is that channel's own
+settings object, read the same way: Telegram's in `channels.telegram.settings`, the mail
+server's in `ledger.documents.mail`.
 """
 
 from __future__ import annotations
@@ -22,13 +24,9 @@ class Settings(BaseSettings):
       database_url: SQLAlchemy URL of the books; the embedded default is SQLite in `var/`.
       host: the interface the gateway binds to.
       gateway_port, rasa_port, action_port: the three processes' ports.
-      rasa_url: where the gateway reaches the Rasa server.
+      rasa_url: where the gateway reaches the Rasa server; several comma-separated addresses
+        to spread the turns over several Rasa servers.
       public_url: the address people open the web chat at (printed by `bokbot up`).
-      telegram_token: the Telegram bot token; Telegram is off when missing.
-      telegram_webhook_url: webhook mode instead of long polling when set.
-      telegram_webhook_secret: the secret Telegram echoes in its header in webhook mode.
-      telegram_base_url: the Bot API address (tests point it at a local fake server).
-      smtp_*: the mail server invoices are sent through.
       shared_data: the official data files (SAF-T, PEPPOL, VAT code lists).
       link_code_ttl_hours: how long a Telegram link code stays valid.
       allowed_origins: extra origins allowed to open the web chat's websocket.
@@ -37,8 +35,8 @@ class Settings(BaseSettings):
       rasa_token: the Rasa server's API token; made into `var/rasa-token` when empty.
       chat_in_flight, chat_per_minute, chat_burst: how many messages one person may have
         being answered at once, send a minute, and send at once after a quiet spell.
-      redis_url: Redis (`redis://host:6379/0`) for Rasa's conversation locks when several
-        Rasa processes serve; none by default.
+      redis_url: Redis (`redis://host:6379/0`) for Rasa's conversation locks and the gateways'
+        per-user limits when several processes serve; none by default.
       stt: the speech-to-text engine: "pocketsphinx" (embedded, the default), "faster-whisper"
         or "vosk" (`channels.voice.recognition`).
       stt_model_path: the model folder for faster-whisper or vosk; never downloaded at run time.
@@ -56,17 +54,6 @@ class Settings(BaseSettings):
     public_url: str = ""
     var_dir: Path = PROJECT_ROOT / "var"
     models_dir: Path = PROJECT_ROOT / "models"
-    telegram_token: str = ""
-    telegram_webhook_url: str = ""
-    telegram_webhook_secret: str = ""
-    telegram_base_url: str = "https://api.telegram.org/bot"
-    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    mail_from: str = "faktura@bokbot.local"
     shared_data: Path = PROJECT_ROOT.parent / "shared" / "data"
     link_code_ttl_hours: int = 72
     allowed_origins: list[str] = Field(default_factory=list)

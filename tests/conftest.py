@@ -17,6 +17,9 @@ from ledger.migrate import upgrade
 # The installation's secret for the whole run, so that no test writes one into the project's
 # var/ folder (the end-to-end stack's processes inherit it).
 os.environ.setdefault("BOKBOT_SECRET", "bokbot-test-suite-" + secrets.token_hex(8))
+# A bot token in the developer's environment never reaches tests: Telegram is on only where a
+# test points the bot at its fake Bot API server.
+os.environ.pop("BOKBOT_TELEGRAM_TOKEN", None)
 
 collect_ignore = ["nlu"]  # the NLU components' tests run with the Rasa runtime's Python
 

@@ -34,6 +34,7 @@ from channels.limits import SignInThrottle, TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.telegram.delivery import Delivery, Recipient, keep_typing
 from channels.telegram.keyboards import Keyboards
+from channels.telegram.settings import TelegramSettings
 from channels.telegram.updates import PerChatUpdateProcessor
 from channels.texts import language_of, render
 from channels.voice.audio import AudioRejected
@@ -91,10 +92,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     conversations = gateway.conversations
     code = context.args[0][:64] if context.args else ""
     source = f"telegram:{user.id}"
-    if code and gateway.sign_ins.allowed(source):
+    if code and await gateway.sign_ins.allowed(source):
         person = await conversations.link_telegram(code, user.id)
         if person is None:
-            gateway.sign_ins.failed(source)
+            await gateway.sign_ins.failed(source)
         else:
             await say(update, person.language, "telegram/welcome.j2", name=person.name, company=person.company_name)
             return
@@ -191,7 +192,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if person is None:
         return
     message = query.message if isinstance(query.message, Message) else None
-    payload = gateway_of(context).keyboards.payload(query.data or "", message)
+    payload = await gateway_of(context).keyboards.payload(query.data or "", message)
     with contextlib.suppress(BadRequest):  # already removed, or the message is too old to edit
         await query.edit_message_reply_markup(reply_markup=None)
     if payload:
@@ -261,13 +262,15 @@ async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("Telegram update %s failed", update_id, exc_info=context.error)
 
 
-def build_application(settings: Settings, gateway: Gateway, *, webhook: bool) -> TelegramApplication:
+def build_application(
+    settings: Settings, telegram: TelegramSettings, gateway: Gateway, *, webhook: bool
+) -> TelegramApplication:
     """The bot with its handlers; nothing talks to Telegram until it is initialised."""
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url)
+        .token(telegram.token)
+        .base_url(telegram.base_url)
+        .base_file_url(telegram.base_file_url)
         .rate_limiter(AIORateLimiter())
         .concurrent_updates(PerChatUpdateProcessor())
     )

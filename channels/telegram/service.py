@@ -21,6 +21,7 @@ from channels.telegram.bot import ALLOWED_UPDATES, Gateway, TelegramApplication,
 from channels.telegram.delivery import Delivery, GatewayFiles
 from channels.telegram.keyboards import Keyboards
 from channels.telegram.redaction import forget, redact
+from channels.telegram.settings import TelegramSettings
 from ledger.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,28 +44,29 @@ def own_origins(settings: Settings) -> frozenset[str]:
     return frozenset(str(URL(a).origin()) for a in addresses if URL(a).is_absolute())
 
 
-def webhook_secret(settings: Settings) -> str:
+def webhook_secret(telegram: TelegramSettings) -> str:
     """The configured secret, or one derived from the token (stable across replicas)."""
-    if settings.telegram_webhook_secret:
-        return settings.telegram_webhook_secret
-    return hashlib.sha256(b"bokbot telegram webhook\n" + settings.telegram_token.encode()).hexdigest()
+    if telegram.webhook_secret:
+        return telegram.webhook_secret
+    return hashlib.sha256(b"bokbot telegram webhook\n" + telegram.token.encode()).hexdigest()
 
 
 class TelegramService:
     """The bot's life inside the gateway; `application` is set while it runs."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, telegram: TelegramSettings) -> None:
         self.settings = settings
-        self.webhook = bool(settings.telegram_webhook_url)
+        self.telegram = telegram
+        self.webhook = bool(telegram.webhook_url)
         self.application: TelegramApplication | None = None
 
     async def run(self, app: web.Application) -> AsyncIterator[None]:
         """Starts the bot with the gateway and stops it with the gateway (a `cleanup_ctx`)."""
-        redactor = redact(self.settings.telegram_token)
+        redactor = redact(self.telegram.token)
         files = GatewayFiles(app[SESSIONS], app[HTTP], own_base_url(self.settings), own_origins(self.settings))
-        keyboards = Keyboards()
+        keyboards = Keyboards(app[SESSIONS])
         gateway = Gateway(app[CONVERSATIONS], keyboards, Delivery(keyboards, files), app[SIGN_IN_THROTTLE])
-        application = build_application(self.settings, gateway, webhook=self.webhook)
+        application = build_application(self.settings, self.telegram, gateway, webhook=self.webhook)
         try:
             await self._start(application)
         except TelegramError as exc:
@@ -91,8 +93,8 @@ class TelegramService:
         await application.initialize()
         if self.webhook:
             await application.bot.set_webhook(
-                self.settings.telegram_webhook_url,
-                secret_token=webhook_secret(self.settings),
+                self.telegram.webhook_url,
+                secret_token=webhook_secret(self.telegram),
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
@@ -104,7 +106,7 @@ class TelegramService:
         """Takes an update Telegram posts to the webhook, once its secret header proves it
         comes from Telegram; the bot handles it after the answer (Telegram wants it fast)."""
         secret = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(secret.encode(), webhook_secret(self.settings).encode()):
+        if not hmac.compare_digest(secret.encode(), webhook_secret(self.telegram).encode()):
             raise web.HTTPForbidden()
         application = self.application
         if application is None:
@@ -125,11 +127,11 @@ class TelegramService:
 TELEGRAM = web.AppKey("telegram", TelegramService)
 
 
-def setup(app: web.Application, settings: Settings) -> None:
+def setup(app: web.Application, settings: Settings, telegram: TelegramSettings) -> None:
     """Adds the Telegram bot to the gateway; does nothing without a bot token."""
-    if not settings.telegram_token:
+    if not telegram.enabled:
         return
-    service = TelegramService(settings)
+    service = TelegramService(settings, telegram)
     app[TELEGRAM] = service
     app.cleanup_ctx.append(service.run)
     if service.webhook:

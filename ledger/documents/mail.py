@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from ledger.documents.ehf import EhfNotPossible, ehf_filename, ehf_xml
 from ledger.documents.model import InvoiceDocument
 from ledger.documents.pdf import invoice_pdf, pdf_filename
 from ledger.documents.rendering import render
 from ledger.errors import LedgerError
-from ledger.settings import Settings
 
 
 class InvoiceSendFailed(LedgerError):
@@ -51,16 +52,44 @@ class SmtpServer:
     timeout: float = 30.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SmtpServer:
-        """The server the installation's settings (``BOKBOT_SMTP_*``, ``BOKBOT_MAIL_FROM``) name."""
+    def from_settings(cls, settings: MailSettings) -> SmtpServer:
+        """The server the mail settings (``BOKBOT_SMTP_*``) name."""
         return cls(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            starttls=settings.smtp_starttls,
-            username=settings.smtp_user,
-            password=settings.smtp_password,
-            sender=settings.mail_from,
+            host=settings.host,
+            port=settings.port,
+            starttls=settings.starttls,
+            username=settings.user,
+            password=settings.password,
+            sender=settings.sender,
         )
+
+    @classmethod
+    def configured(cls) -> SmtpServer:
+        """The server this installation is configured with (read from the environment when
+        mail is sent, so a change needs no restart of the action server)."""
+        return cls.from_settings(MailSettings())
+
+
+class MailSettings(BaseSettings):
+    """The mail server invoices go through; each field is read from ``BOKBOT_SMTP_<FIELD>``
+    (and ``.env``). Apart from the installation's
+    settings because only sending mail needs them.
+
+    Attributes:
+      host, port: the SMTP server (25, or 587 for submission with STARTTLS).
+      user, password: log in when ``user`` is not "".
+      starttls: upgrade the connection with STARTTLS first.
+      sender: the sender of invoices, e.g. "faktura@firma.no".
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BOKBOT_SMTP_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    starttls: bool = False
+    sender: str = "faktura@bokbot.local"
 
 
 def invoice_message(

@@ -13,7 +13,6 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import ledger.settings
 from actions.confirmation import ActionCancel, ActionConfirm
 from actions.customers import ValidateCustomerForm
 from actions.invoicing import (
@@ -561,7 +560,6 @@ def test_the_invoice_question_offers_the_open_invoices_when_no_customer_was_said
 def smtp_settings(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
     monkeypatch.setenv("BOKBOT_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("BOKBOT_SMTP_PORT", str(port))
-    ledger.settings.get_settings.cache_clear()
 
 
 def free_port() -> int:

@@ -89,6 +89,6 @@ async def gateway(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[Gateway]
     url = f"sqlite:///{tmp_path / 'books.db'}"
     upgrade(url)
     cid, other, tokens = _fill(url)
-    settings = Settings(database_url=url, var_dir=tmp_path / "var", telegram_token="")
+    settings = Settings(database_url=url, var_dir=tmp_path / "var")
     client: TestClient = await aiohttp_client(create_app(settings))
     yield Gateway(client, cid, other, tokens)

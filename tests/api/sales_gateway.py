@@ -84,7 +84,7 @@ async def _gateway(url: str, tmp_path: Path, aiohttp_client: Any) -> AsyncIterat
     books = sessionmaker(engine, expire_on_commit=False)
     sb = sales_books(books)
     other = sales_books(books, name="Annet AS")
-    settings = Settings(database_url=url, var_dir=tmp_path / "var", telegram_token="")
+    settings = Settings(database_url=url, var_dir=tmp_path / "var")
     client: TestClient = await aiohttp_client(create_app(settings))
     yield SalesGateway(client, books, sb, other)
     engine.dispose()

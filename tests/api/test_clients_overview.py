@@ -32,7 +32,7 @@ async def books(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[tuple[Test
     with sessionmaker(engine).begin() as s:
         staff = add_user(s, clients.fjord, "Ola Ansatt", "staff").token
     engine.dispose()
-    app = create_app(Settings(database_url=url, var_dir=tmp_path, telegram_token=""))
+    app = create_app(Settings(database_url=url, var_dir=tmp_path))
     yield await aiohttp_client(app), clients, staff
 
 

@@ -13,7 +13,7 @@ from ledger.settings import Settings
 
 
 def _app(tmp_path: Path) -> Any:
-    return create_app(Settings(database_url=f"sqlite:///{tmp_path / 'books.db'}", var_dir=tmp_path, telegram_token=""))
+    return create_app(Settings(database_url=f"sqlite:///{tmp_path / 'books.db'}", var_dir=tmp_path))
 
 
 def mounted_api_routes(app: Any) -> set[tuple[str, str]]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channels.api.common import authorise, in_db
 from channels.app import create_app
+from channels.telegram.settings import TelegramSettings
 from ledger.companies import create_company
 from ledger.db import make_engine
 from ledger.identity import NewUser, add_user
@@ -107,9 +108,6 @@ def gateway_settings(books: Books, rasa_url: str, **overrides: Any) -> Settings:
         "host": "127.0.0.1",
         "gateway_port": free_port(),
         "public_url": "",
-        "telegram_token": "",
-        "telegram_webhook_url": "",
-        "telegram_webhook_secret": "",
         "allowed_origins": [],
         "secret": "channel-tests-secret",
     }
@@ -158,12 +156,14 @@ GatewayFactory = Callable[..., Awaitable[TestClient[web.Request, web.Application
 def start_gateway(
     fake_telegram: FakeTelegram, fake_rasa: FakeRasaWebhook, books: Books, aiohttp_client: Any
 ) -> GatewayFactory:
-    """Starts the gateway (with `Settings` overrides) on its configured port; it stops before
-    the fakes it talks to."""
+    """Starts the gateway (with `Settings` overrides, and Telegram when given its settings) on
+    its configured port; it stops before the fakes it talks to."""
 
-    async def start(**overrides: Any) -> TestClient[web.Request, web.Application]:
+    async def start(
+        telegram: TelegramSettings | None = None, **overrides: Any
+    ) -> TestClient[web.Request, web.Application]:
         settings = gateway_settings(books, fake_rasa.url, **overrides)
-        app = create_app(settings)
+        app = create_app(settings, telegram or TelegramSettings(_env_file=None, token=""))  # type: ignore[call-arg]
         app.router.add_get("/api/v1/companies/{cid}/test-documents/{name}", test_document)
         client: TestClient[web.Request, web.Application] = await aiohttp_client(
             app, server_kwargs={"host": "127.0.0.1", "port": settings.gateway_port}
@@ -174,10 +174,13 @@ def start_gateway(
 
 
 @pytest.fixture
-def telegram_settings(fake_telegram: FakeTelegram) -> dict[str, Any]:
-    """The Settings overrides that point the bot at the fake Bot API."""
-    return {
-        "telegram_token": TOKEN,
-        "telegram_base_url": fake_telegram.base_url,
-        "telegram_base_file_url": fake_telegram.base_file_url,
-    }
+def telegram_settings(fake_telegram: FakeTelegram) -> TelegramSettings:
+    """The bot's settings pointing it at the fake Bot API, in long polling mode."""
+    return TelegramSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        token=TOKEN,
+        webhook_url="",
+        webhook_secret="",
+        base_url=fake_telegram.base_url,
+        base_file_url=fake_telegram.base_file_url,
+    )

@@ -14,7 +14,7 @@ NAME = "0123456789abcdef0123456789abcdef.png"
 
 
 def settings_for(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'books.db'}", var_dir=tmp_path / "var", telegram_token="")
+    return Settings(database_url=f"sqlite:///{tmp_path / 'books.db'}", var_dir=tmp_path / "var")
 
 
 async def test_a_chart_is_served_by_its_name_without_a_token(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from channels.telegram.settings import TelegramSettings
 from ledger.models import JournalEntry
 from ledger.text import has_controls
 from tests.channels.conftest import Books, GatewayFactory
@@ -83,12 +84,11 @@ async def test_the_web_chat_socket_answers_every_frame(
 @given(text=messages)
 async def test_the_telegram_update_path_takes_anything(
     start_gateway: GatewayFactory, books: Books, fake_rasa: FakeRasaWebhook, fake_telegram: FakeTelegram,
-    telegram_settings: dict[str, Any], text: str,
+    telegram_settings: TelegramSettings, text: str,
 ) -> None:
-    client = await start_gateway(
-        **telegram_settings, telegram_webhook_url="https://bokbot.example/telegram/webhook",
-        telegram_webhook_secret="fuzz-secret",
-    )
+    client = await start_gateway(telegram=telegram_settings.model_copy(update={
+        "webhook_url": "https://bokbot.example/telegram/webhook", "webhook_secret": "fuzz-secret",
+    }))
     update = text_update(4242, text)
     response = await client.post(
         "/telegram/webhook", data=json.dumps(update, ensure_ascii=True),

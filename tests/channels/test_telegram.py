@@ -6,10 +6,10 @@ scripted fake Rasa; the real one is used in tests/e2e/test_telegram_e2e.py."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
+from channels.telegram.settings import TelegramSettings
 from ledger import identity
 from ledger.models import IdempotencyRecord, User
 from tests.channels.conftest import PDF, PNG, Books, GatewayFactory, invoicing
@@ -33,9 +33,9 @@ async def test_without_a_token_telegram_is_off(start_gateway: GatewayFactory, fa
 
 
 async def test_start_with_a_link_code_links_the_account_and_the_code_works_once(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram, books: Books
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram, books: Books
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(KARI, f"/start {books.owner.link_code.lower()}"))
     [welcome] = await fake_telegram.wait_for("sendMessage")
     assert welcome.params["chat_id"] == str(KARI)
@@ -54,10 +54,10 @@ async def test_start_with_a_link_code_links_the_account_and_the_code_works_once(
 
 
 async def test_an_unlinked_person_is_told_how_to_get_access_and_reaches_nothing(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook,
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(STRANGER, "hva har vi på konto?"))
     fake_telegram.queue(text_update(STRANGER, "/start"))
     first, second = await fake_telegram.wait_for("sendMessage", 2)
@@ -67,12 +67,12 @@ async def test_an_unlinked_person_is_told_how_to_get_access_and_reaches_nothing(
 
 
 async def test_a_text_goes_through_the_shared_conversation_path_and_buttons_become_an_inline_keyboard(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     link(books, books.owner, KARI)
     fake_rasa.script = invoicing(books)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     update = text_update(KARI, "fakturer Fjord Bygg for 2 timer")
     fake_telegram.queue(update)
 
@@ -93,12 +93,12 @@ async def test_a_text_goes_through_the_shared_conversation_path_and_buttons_beco
 
 
 async def test_a_pressed_button_is_answered_its_keyboard_removed_and_its_payload_sent_on(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     link(books, books.owner, KARI)
     fake_rasa.script = invoicing(books)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(KARI, "fakturer Fjord Bygg for 2 timer"))
     [question] = await fake_telegram.wait_for("sendMessage")
     asked = {"message_id": 1001, "text": question.params["text"], "reply_markup": question.params["reply_markup"]}
@@ -120,11 +120,11 @@ async def test_a_pressed_button_is_answered_its_keyboard_removed_and_its_payload
 
 
 async def test_an_update_delivered_twice_is_handled_once(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     link(books, books.owner, KARI)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     update = text_update(KARI, "hei")
     fake_telegram.queue(update)
     await fake_telegram.wait_for("sendMessage")
@@ -141,12 +141,12 @@ async def test_an_update_delivered_twice_is_handled_once(
 
 
 async def test_a_picture_is_sent_as_a_photo_fetched_from_the_gateway_itself(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     link(books, books.owner, KARI)
     fake_rasa.script = invoicing(books)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(KARI, "vis grafen"))
     [photo] = await fake_telegram.wait_for("sendPhoto")
     assert photo.files["photo"] == ("resultat.png", PNG)
@@ -154,13 +154,13 @@ async def test_a_picture_is_sent_as_a_photo_fetched_from_the_gateway_itself(
 
 
 async def test_a_file_is_fetched_with_the_persons_own_authority(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     # Staff may not see invoices: even if the assistant offered one, the gateway refuses it.
     link(books, books.staff, KARI)
     fake_rasa.script = invoicing(books)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(KARI, "/affirm"))  # a command, so it is not passed on
     fake_telegram.queue(button_update(KARI, "/affirm", on_message={"message_id": 5, "text": "?"}))
     texts = [c.params["text"] for c in await fake_telegram.wait_for("sendMessage", 2)]
@@ -169,11 +169,11 @@ async def test_a_file_is_fetched_with_the_persons_own_authority(
 
 
 async def test_when_the_assistant_is_down_the_person_is_told_and_may_send_again(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     link(books, books.owner, KARI)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_rasa.down = True
     update = text_update(KARI, "hei")
     fake_telegram.queue(update)
@@ -185,11 +185,11 @@ async def test_when_the_assistant_is_down_the_person_is_told_and_may_send_again(
 
 
 async def test_group_chats_are_not_served(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, books: Books,
 ) -> None:
     link(books, books.owner, KARI)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(KARI, "hva har vi på konto?", chat_type="group"))
     fake_telegram.queue(text_update(KARI, "hei"))
     await fake_telegram.wait_for("sendMessage")
@@ -198,15 +198,13 @@ async def test_group_chats_are_not_served(
 
 
 async def test_webhook_mode_registers_a_secret_and_refuses_posts_without_it(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     books: Books,
 ) -> None:
     link(books, books.owner, KARI)
-    client = await start_gateway(
-        **telegram_settings,
-        telegram_webhook_url="https://bokbot.example/telegram/webhook",
-        telegram_webhook_secret="s3cret-for-the-hook",
-    )
+    client = await start_gateway(telegram=telegram_settings.model_copy(update={
+        "webhook_url": "https://bokbot.example/telegram/webhook", "webhook_secret": "s3cret-for-the-hook",
+    }))
     [registered] = fake_telegram.of("setWebhook")
     assert registered.params["url"] == "https://bokbot.example/telegram/webhook"
     assert registered.params["secret_token"] == "s3cret-for-the-hook"
@@ -225,12 +223,12 @@ async def test_webhook_mode_registers_a_secret_and_refuses_posts_without_it(
 
 
 async def test_the_bot_token_never_reaches_the_logs(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     books: Books, caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     link(books, books.owner, KARI)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(text_update(KARI, "hei"))
     await fake_telegram.wait_for("sendMessage")
     assert fake_telegram.of("getUpdates")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from channels.telegram.settings import TelegramSettings
 from channels.texts import render
 from ledger import identity
 from ledger.customers import create_customer
@@ -61,11 +62,11 @@ def texts(telegram: FakeTelegram) -> list[str]:
 
 
 async def test_a_voice_note_is_heard_shown_back_first_and_answered_as_a_text(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
     fake_rasa.script = invoicing_by_voice
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     update = send_voice_note(fake_telegram, "note-1", "fakturer Fjord Bygg for 5 timer")
 
     heard, question = await fake_telegram.wait_for("sendMessage", 2, timeout=60)
@@ -83,11 +84,11 @@ async def test_a_voice_note_is_heard_shown_back_first_and_answered_as_a_text(
 
 
 async def test_asked_by_voice_for_spoken_replies_a_spoken_yes_is_answered_in_text_and_speech(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
     fake_rasa.script = invoicing_by_voice
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     send_voice_note(fake_telegram, "note-on", "svar med tale")
     heard, confirmed = await fake_telegram.wait_for("sendMessage", 2, timeout=60)
     assert heard.params["text"] == "Jeg hørte: «svar med tale»"
@@ -109,10 +110,10 @@ async def test_asked_by_voice_for_spoken_replies_a_spoken_yes_is_answered_in_tex
 
 
 async def test_an_english_voice_note_is_shown_back_in_english(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     send_voice_note(fake_telegram, "note-en", "log 2 hours on Nettside", "en")
     heard, answer = await fake_telegram.wait_for("sendMessage", 2, timeout=60)
     assert heard.params["text"] == "I heard: “log 2 hours on Nettside”"
@@ -120,10 +121,10 @@ async def test_an_english_voice_note_is_shown_back_in_english(
 
 
 async def test_a_silent_voice_note_is_refused_and_reaches_nothing(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     note = as_ogg_opus(silence(2.0))
     fake_telegram.store("quiet", note)
     fake_telegram.queue(voice_update(KARI, "quiet", seconds=2, size=len(note)))
@@ -134,10 +135,10 @@ async def test_a_silent_voice_note_is_refused_and_reaches_nothing(
 
 
 async def test_a_voice_note_longer_than_allowed_is_refused_without_downloading_it(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
-    await start_gateway(**telegram_settings, voice_max_seconds=10.0)
+    await start_gateway(telegram=telegram_settings, voice_max_seconds=10.0)
     fake_telegram.store("long", b"OggS" + bytes(2000))
     fake_telegram.queue(voice_update(KARI, "long", seconds=45, size=2004))
     [refused] = await fake_telegram.wait_for("sendMessage")
@@ -147,10 +148,10 @@ async def test_a_voice_note_longer_than_allowed_is_refused_without_downloading_i
 
 
 async def test_a_voice_note_telegram_will_not_hand_over_is_refused(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.queue(voice_update(KARI, "gone", seconds=2, size=3000))  # never stored
     [refused] = await fake_telegram.wait_for("sendMessage")
     assert "Ingenting er endret." in refused.params["text"]
@@ -158,10 +159,10 @@ async def test_a_voice_note_telegram_will_not_hand_over_is_refused(
 
 
 async def test_an_unlinked_persons_voice_note_is_not_downloaded(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     fake_telegram.store("theirs", b"OggS")
     fake_telegram.queue(voice_update(STRANGER, "theirs", seconds=2, size=4))
     [told] = await fake_telegram.wait_for("sendMessage")
@@ -170,10 +171,10 @@ async def test_an_unlinked_persons_voice_note_is_not_downloaded(
 
 
 async def test_a_voice_note_delivered_twice_is_heard_and_answered_once(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     first = send_voice_note(fake_telegram, "twice", "fakturer Fjord Bygg for 5 timer")
     await fake_telegram.wait_for("sendMessage", 2, timeout=60)
     fake_telegram.queue(first)
@@ -185,13 +186,13 @@ async def test_a_voice_note_delivered_twice_is_heard_and_answered_once(
 
 
 async def test_a_voice_note_from_someone_in_no_company_is_answered_without_hearing_anything(
-    start_gateway: GatewayFactory, telegram_settings: dict[str, Any], fake_telegram: FakeTelegram,
+    start_gateway: GatewayFactory, telegram_settings: TelegramSettings, fake_telegram: FakeTelegram,
     fake_rasa: FakeRasaWebhook, named_books: Books,
 ) -> None:
     with named_books.sessions.begin() as session:
         for membership in identity.memberships_of(session, named_books.owner.user.id):
             session.delete(membership)
-    await start_gateway(**telegram_settings)
+    await start_gateway(telegram=telegram_settings)
     send_voice_note(fake_telegram, "no-company", "hva er saldoen")
     [told] = await fake_telegram.wait_for("sendMessage", timeout=30)
     assert told.params["text"] == render("nb", "telegram/no_company.j2")

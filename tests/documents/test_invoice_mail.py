@@ -18,7 +18,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from ledger.documents.mail import InvoiceSendFailed, SmtpServer, invoice_message, send_invoice
-from ledger.settings import Settings
 
 from .builders import BUYER, CONSULTING, SELLER_AS, credit_note, invoice
 
@@ -182,7 +181,9 @@ def test_login_is_used_when_configured(password: str, arrives: bool) -> None:
     assert len(box.envelopes) == (1 if arrives else 0)
 
 
-def test_the_server_comes_from_the_installation_settings() -> None:
-    settings = Settings(smtp_host="mail.example", smtp_port=587, smtp_starttls=True, mail_from="a@b.no")
-    server = SmtpServer.from_settings(settings)
+def test_the_server_comes_from_the_mail_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"BOKBOT_SMTP_HOST": "mail.example", "BOKBOT_SMTP_PORT": "587",
+                        "BOKBOT_SMTP_STARTTLS": "true", "BOKBOT_SMTP_SENDER": "a@b.no"}.items():
+        monkeypatch.setenv(name, value)
+    server = SmtpServer.configured()
     assert (server.host, server.port, server.starttls, server.sender) == ("mail.example", 587, True, "a@b.no")

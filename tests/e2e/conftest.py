@@ -117,7 +117,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory, books_url: str) -> Iterator[
         action_port=free_port(),
         var_dir=var_dir,
         models_dir=PROJECT_ROOT / "models",
-        telegram_token="",
         # The suite is one script talking fast as the demo owner, not a person: a roomier rate
         # (the limits themselves are tested in tests/channels/test_limits.py).
         chat_per_minute=6000.0,

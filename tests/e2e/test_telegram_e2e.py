@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from channels.app import create_app
+from channels.telegram.settings import TelegramSettings
 from ledger.db import make_engine
 from ledger.identity import add_user
 from ledger.models import Invoice
@@ -64,12 +65,12 @@ async def telegram(stack: RunningStack, aiohttp_client: Any) -> AsyncIterator[Fa
         rasa_url=stack.rasa_url,
         host="127.0.0.1",
         gateway_port=port,
-        telegram_token=TOKEN,
-        telegram_base_url=fake.base_url,
-        telegram_base_file_url=fake.base_file_url,
-        telegram_webhook_url="",
     )
-    client = await aiohttp_client(create_app(settings), server_kwargs={"host": "127.0.0.1", "port": port})
+    bot = TelegramSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url, webhook_url="",
+    )
+    client = await aiohttp_client(create_app(settings, bot), server_kwargs={"host": "127.0.0.1", "port": port})
     yield fake
     await client.close()
     await fake.stop()
