@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 RASA_PY := $(RASA_VENV)/bin/python
 RASA_VERSION := 3.6.21
 # Debian packages the tests need (browser, hledger/ledger-cli, PDF tools, fonts, WeasyPrint's Pango,
-# speech: espeak-ng for pronunciations and spoken replies, ffmpeg for audio, sox for the voice tests).
-SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 espeak-ng ffmpeg sox
+# speech: espeak-ng for pronunciations and spoken replies, ffmpeg for audio, sox for the voice tests;
+# receipts: Tesseract OCR with its Norwegian and English models).
+SYSTEM_PACKAGES := chromium hledger ledger poppler-utils fonts-dejavu-core fonts-inter libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 espeak-ng ffmpeg sox tesseract-ocr tesseract-ocr-nor tesseract-ocr-eng postgresql-client
 
 # Beside today on SQLite, `make test` runs the tests of everything that reads a date (the
 # ledger, the actions, the REST API, in two processes) and the end-to-end tests again with the

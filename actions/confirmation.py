@@ -101,6 +101,24 @@ def poster_for(kind: str) -> Poster | None:
     return _POSTERS.get(kind)
 
 
+Follower = Callable[[CollectingDispatcher, Asker, dict[str, Any]], list[EventType] | None]
+"""What a "nei" to a proposal of one kind leads to: the events of a new proposal it made
+(say, the same expense as a cost after "no, it does not last 3 years"), or None for the
+usual "nothing was posted"."""
+
+_ON_DENY: dict[str, Follower] = {}
+
+
+def on_deny(kind: str) -> Callable[[Follower], Follower]:
+    """Registers what a "nei" to a proposal of this `kind` leads to (see `Follower`)."""
+
+    def register(follower: Follower) -> Follower:
+        _ON_DENY[kind] = follower
+        return follower
+
+    return register
+
+
 def dry_run(work: Callable[[Session], T]) -> T:
     """What `work` would do to the books, without keeping it: it runs in a transaction that is
     rolled back, so a summary shows exactly what the real posting will post. `work` must
@@ -287,6 +305,11 @@ class ActionConfirm(Answer):
             return [SlotSet(RESUME_SLOT, None)]
         clear: list[EventType] = [SlotSet(PENDING_SLOT, None), SlotSet(RESUME_SLOT, None)]
         if not yes:
+            follower = _ON_DENY.get(str(pending["kind"]))
+            if follower is not None and asker.known and _answers_the_proposal(tracker, pending, asker):
+                followed = follower(dispatcher, asker, dict(pending.get("values") or {}))
+                if followed is not None:
+                    return clear + followed
             dispatcher.utter_message(text=render(language, "confirm_denied.j2"))
             return clear
         if not asker.known:

@@ -7,6 +7,12 @@ passenger car does not, mval. § 8-4) and the company has not said which it driv
 asks "varebil eller personbil?" once and remembers the answer on the company. Before
 anything is posted the summary shows the lines (accounts, net, VAT, total) and why that
 account and code were chosen; "ja" posts it through `ledger.expenses.register_expense`.
+
+Equipment at or over the capitalisation limit is shown as the asset the ledger proposes
+(12xx); when the category does not tell whether it lasts, the summary asks "Er dette utstyr
+som varer i 3 år eller mer?": "ja" posts the asset, "nei" shows the same purchase as a cost
+and asks again. Once posted without a receipt, the reply asks for it ("Har du kvitteringen?
+Send et bilde").
 """
 
 from __future__ import annotations
@@ -17,22 +23,25 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.answers import amount_answer, said_entity
 from actions.books import sessions
-from actions.confirmation import Done, Proposal, ProposeAction, confirmed
+from actions.confirmation import Done, Proposal, ProposeAction, confirmed, on_deny, propose
 from actions.context import Asker, asker_of
 from actions.forms import CHOICES_SLOT, AskAction, FormValidator, answered, choice_buttons, choices_for
 from actions.periods import parse_day
 from actions.replies import render, reply
+from actions.vendor_rules import as_last_time
 from ledger import clock
 from ledger.companies import company_by_id
 from ledger.errors import InvalidInput, UnknownExpenseCategory
 from ledger.expenses import VEHICLES, ExpensePlan, find_category, plan_expense, register_expense, set_vehicle
 from ledger.reports.account_totals import chart_of
+from ledger.vendor_rules import remember_vendor, vendor_key
 
 FORM = "register_expense_form"
 AMOUNT, CATEGORY, VENDOR, DATE, VEHICLE = (
@@ -70,7 +79,6 @@ def vehicle_of(said: Any) -> str | None:
 class ValidateRegisterExpenseForm(FormValidator):
     """Checks the amount, the category (and the vehicle when the VAT depends on it), the
     vendor and the date; owners and accountants only."""
-
 
     def name(self) -> str:
         return "validate_register_expense_form"
@@ -129,8 +137,12 @@ class ValidateRegisterExpenseForm(FormValidator):
     def validate_expense_vendor(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keeps the shop's name as said (a new one becomes a supplier when posted)."""
+        """Keeps the shop's name as said (a new one becomes a supplier when posted); a vendor
+        decided before, said without what it was for, is proposed as last time."""
         name = " ".join(str(value).split())[:200]
+        known = as_last_time(dispatcher, asker_of(tracker), name) if not tracker.get_slot(CATEGORY) else None
+        if known is not None:
+            return {VENDOR: name, CATEGORY: known[0], ASK_VEHICLE: known[1] or None}
         return {VENDOR: name or None}
 
 
@@ -195,33 +207,68 @@ class ActionProposeExpense(ProposeAction):
     slots, required = FORM_SLOTS, (AMOUNT, CATEGORY)
 
     def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
-        assert asker.company_id is not None
         day = parse_day(tracker.get_slot(DATE)) or clock.today()
-        vendor = tracker.get_slot(VENDOR)
         amount, category = str(tracker.get_slot(AMOUNT)), str(tracker.get_slot(CATEGORY))
-        with sessions().begin() as session:
-            plan = plan_expense(session, asker.company_id, amount, category, day)
-            lines = _lines(session, asker.company_id, plan, asker.language)
-        treatment = plan.treatment
-        values = {
-            "amount": str(plan.gross),
-            "category": treatment.category.keyword,
-            "date": day.isoformat(),
-            "vendor": vendor,
-            "account": treatment.account,
-            "vat_code": treatment.vat_code,
-            "vat": str(plan.vat),
-        }
-        shown = {
-            "amount": plan.gross,
-            "net": plan.net,
-            "vat": plan.vat,
-            "date": day,
-            "lines": lines,
-            "rate": treatment.rate,
-            "reason": treatment.note_en if asker.language == "en" else treatment.note_nb,
-        }
-        return Proposal(values, shown)
+        return expense_proposal(asker, amount, category, day, tracker.get_slot(VENDOR), durable=None)
+
+
+def expense_proposal(
+    asker: Asker, amount: str, category: str, day: dt.date, vendor: str | None, *, durable: bool | None
+) -> Proposal:
+    """The summary of the expense as the ledger would post it; equipment whose life is
+    unclear is shown as the asset, with the question."""
+    assert asker.company_id is not None
+    with sessions().begin() as session:
+        plan = plan_expense(session, asker.company_id, amount, category, day, durable=durable)
+        lines = _lines(session, asker.company_id, plan, asker.language)
+    treatment = plan.treatment
+    values = {
+        "amount": str(plan.gross),
+        "category": treatment.category.keyword,
+        "date": day.isoformat(),
+        "vendor": vendor,
+        "account": treatment.account,
+        "vat_code": treatment.vat_code,
+        "vat": str(plan.vat),
+        # "ja" to the question is the answer "it lasts": the asset is posted.
+        "durable": True if plan.question_needed else durable,
+        "ask_durable": plan.question_needed,
+    }
+    shown = {
+        "amount": plan.gross,
+        "net": plan.net,
+        "vat": plan.vat,
+        "date": day,
+        "lines": lines,
+        "rate": treatment.rate,
+        "reason": treatment.note_en if asker.language == "en" else treatment.note_nb,
+        "min_life_years": plan.asset.limit.min_life_years if plan.asset else None,
+    }
+    return Proposal(values, shown)
+
+
+@on_deny("register_expense")
+def expense_as_a_cost(dispatcher: CollectingDispatcher, asker: Asker, values: dict[str, Any]) -> list[EventType] | None:
+    """A "nei" to "does it last 3 years or more?": the same purchase, shown as a cost."""
+    if not values.get("ask_durable") or asker.company_id is None:
+        return None
+    proposal = expense_proposal(
+        asker,
+        str(values["amount"]),
+        str(values["category"]),
+        dt.date.fromisoformat(str(values["date"])),
+        values.get("vendor"),
+        durable=False,
+    )
+    return propose(
+        dispatcher,
+        asker.language,
+        "register_expense",
+        proposal.values,
+        ActionProposeExpense.summary,
+        shown=proposal.shown,
+        asker=asker,
+    )
 
 
 @confirmed("register_expense")
@@ -239,6 +286,7 @@ def post_expense(session: Session, asker: Asker, values: dict[str, Any]) -> Done
         asker.user_id,
         asker.channel,
         asker.source,
+        durable=values.get("durable") if isinstance(values.get("durable"), bool) else None,
     )
     plan = registered.plan
     if (plan.treatment.account, plan.treatment.vat_code, str(plan.vat)) != (
@@ -247,6 +295,11 @@ def post_expense(session: Session, asker: Asker, values: dict[str, Any]) -> Done
         values.get("vat"),
     ):
         raise InvalidInput("the expense would be posted differently from what was shown")
+    category = plan.treatment.category
+    if values.get("vendor") and vendor_key(str(values["vendor"])):
+        # The person decided what this vendor's purchases are: proposed again next time.
+        remember_vendor(session, asker.company_id, str(values["vendor"]), category.account, category.vat_code,
+                        category=category.keyword, user_id=asker.user_id)
     return Done(
         "expense_posted.j2",
         {
@@ -254,5 +307,7 @@ def post_expense(session: Session, asker: Asker, values: dict[str, Any]) -> Done
             "amount": plan.gross,
             "account": plan.treatment.account,
             "vat": plan.vat,
+            "asset": plan.treatment.reason == "asset",
+            "missing_receipt": registered.missing_receipt,
         },
     )

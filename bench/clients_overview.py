@@ -164,6 +164,7 @@ def build(engine: Engine, companies: int, postgres: bool) -> tuple[int, dt.date,
                     "company_id": cid,
                     "closed_through": last.end,
                     "reason": f"{SETTLEMENT_SOURCE}{last.key}",
+                    "vat_term": last.key,
                     "closed_at": CREATED,
                     "closed_by_id": None,
                 }

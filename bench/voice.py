@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import socket
 import statistics
 import tempfile
@@ -34,7 +35,7 @@ from sqlalchemy.orm import sessionmaker
 from channels.app import create_app
 from channels.voice.audio import decode
 from channels.voice.sphinx_backend import PocketsphinxRecogniser
-from channels.voice.synthesis import speak_wav, to_ogg_opus
+from channels.voice.synthesis import speak_wav, spoken_reply, to_ogg_opus
 from channels.voice.vocabulary import company_vocabulary
 from ledger.db import make_engine
 from ledger.demo import create_demo_company
@@ -46,6 +47,10 @@ COMMANDS = {
     "en": "invoice Bergen Bakeri for 7 hours",
 }
 WORDS_PER_MINUTE = 140  # each command lasts about 3 seconds
+REPLIES = {  # an answer of the usual length, for timing the spoken reply
+    "nb": "Skal jeg fakturere Fjord Bygg AS for 5 timer, 4 250,00 kr? Svar ja eller nei.",
+    "en": "Shall I invoice Bergen Bakeri AS for 7 hours, NOK 5,950.00? Answer yes or no.",
+}
 
 
 def _free_port() -> int:
@@ -58,6 +63,50 @@ def _spoken(language: str) -> bytes:
     return speak_wav(COMMANDS[language], language, voice_variant="+klatt", words_per_minute=WORDS_PER_MINUTE)
 
 
+def stages(sessions: sessionmaker[Any], company_id: int, runs: int) -> None:
+    """Prints where a voice note's time goes: decoding the OGG Opus note (ffmpeg), reading the
+    company's names, hearing it (both languages' grammars, the language guessed as the routes
+    do) and speaking a short answer (espeak-ng and ffmpeg), in wall-clock time and in CPU time
+    (what each stage needs of an idle core: on a busy machine the wall clock mostly measures
+    the other work)."""
+    recogniser = PocketsphinxRecogniser()
+    with sessions.begin() as session:
+        vocabulary = company_vocabulary(session, company_id)
+    for language in COMMANDS:
+        note = to_ogg_opus(_spoken(language))
+        recogniser.transcribe(decode(note, "ogg"), vocabulary, None, prefer=language)  # warm-up
+        took: dict[str, list[float]] = {
+            "decode": [], "decode (CPU)": [], "names": [], "hear": [], "hear (CPU)": [], "speak": [], "speak (CPU)": [],
+        }
+        for _ in range(runs):
+            start, cpu = time.perf_counter(), _children_cpu()
+            audio = decode(note, "ogg")
+            took["decode"].append(time.perf_counter() - start)
+            took["decode (CPU)"].append(_children_cpu() - cpu)
+            start = time.perf_counter()
+            with sessions.begin() as session:
+                company_vocabulary(session, company_id)
+            took["names"].append(time.perf_counter() - start)
+            start, cpu = time.perf_counter(), time.process_time()
+            recogniser.transcribe(audio, vocabulary, None, prefer=language)
+            took["hear"].append(time.perf_counter() - start)
+            took["hear (CPU)"].append(time.process_time() - cpu)  # what the recogniser needs of an idle core
+            start, cpu = time.perf_counter(), _children_cpu()
+            spoken_reply([REPLIES[language]], language)
+            took["speak"].append(time.perf_counter() - start)
+            took["speak (CPU)"].append(_children_cpu() - cpu)
+        medians = {k: statistics.median(v) for k, v in took.items()}
+        print(f"stages, {language}: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in medians.items()))
+        cpu_total = medians["decode (CPU)"] + medians["names"] + medians["hear (CPU)"] + medians["speak (CPU)"]
+        print(f"  CPU time of the stages together, {language}: {cpu_total:.2f} s (the answer time of an idle machine)")
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by the subprocesses (ffmpeg, espeak-ng) this process waited for."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def real_time_factor(sessions: sessionmaker[Any], company_id: int, runs: int) -> None:
     """Prints the recogniser's real-time factor per language, told and guessing the language."""
     recogniser = PocketsphinxRecogniser()
@@ -66,11 +115,11 @@ def real_time_factor(sessions: sessionmaker[Any], company_id: int, runs: int) ->
     for language in COMMANDS:
         audio = decode(_spoken(language), "wav", max_seconds=30.0)
         for hint in (language, None):
-            recogniser.transcribe(audio, vocabulary, hint)  # warm-up: builds the decoders
+            recogniser.transcribe(audio, vocabulary, hint, prefer=language)  # warm-up: builds the decoders
             took = []
             for _ in range(runs):
                 start = time.perf_counter()
-                heard = recogniser.transcribe(audio, vocabulary, hint)
+                heard = recogniser.transcribe(audio, vocabulary, hint, prefer=language)
                 took.append(time.perf_counter() - start)
             median = statistics.median(took)
             told = "language given " if hint else "language guessed"
@@ -155,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         with sessions.begin() as session:
             demo = create_demo_company(session)
             company_id, token = demo.company.id, demo.owner_token
+        stages(sessions, company_id, args.runs)
         real_time_factor(sessions, company_id, args.runs)
         asyncio.run(answer_time(url, token, args.rasa_url, args.runs))
         engine.dispose()

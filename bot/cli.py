@@ -9,6 +9,8 @@ Examples (each runs as shown on a fresh checkout after `make setup`):
     bokbot up
     bokbot export saft --company 1 --year 2026
     bokbot export journal --company 1 --out books.journal && hledger -f books.journal bal
+    bokbot backup books.backup
+    BOKBOT_DATABASE_URL=sqlite:///var/restored.db bokbot restore books.backup
 """
 
 from __future__ import annotations
@@ -202,8 +204,13 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.stack import Stack
+    from bot.stack import ReplicasNeedSharedState, Stack, check_replicas
 
+    try:
+        check_replicas(settings, args.replicas)
+    except ReplicasNeedSharedState as exc:
+        print(f"bokbot: {exc}", file=sys.stderr)
+        return 2
     upgrade(settings.database_url)
     details = ensure_demo(settings) if not args.no_demo else None
     model = training.model_path(settings.models_dir)
@@ -211,13 +218,33 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
         print("Training the assistant's model for the current training data (a few minutes)...")
     model = training.train(settings.models_dir)
     print("Starting Bokbot...")
-    stack = Stack(settings, model)
+    stack = Stack(settings, model, args.replicas)
     stack.start()
     print(f"\nBokbot is running. Web chat: {settings.web_url}")
+    if args.replicas > 1:
+        last = settings.gateway_port + args.replicas - 1
+        print(f"{args.replicas} gateways listen on ports {settings.gateway_port}-{last}: put a reverse proxy in front.")
     if details:
         print(_sign_in_text(settings, details))
     print("Press Ctrl-C to stop.")
     stack.wait()
+    return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from ledger.backup import backup
+
+    target = backup(settings.database_url, Path(args.file))
+    print(f"Backed up {_safe_url(settings.database_url)} into {target} ({target.stat().st_size} bytes).")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from ledger.backup import restore
+
+    done = restore(settings.database_url, Path(args.file))
+    moved = f", migrated from {done.revision} to {done.head}" if done.upgraded else f" (migration {done.head})"
+    print(f"Restored {args.file} into {_safe_url(settings.database_url)}{moved}.")
     return 0
 
 
@@ -243,6 +270,10 @@ def parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="start the gateway, Rasa server and action server")
     up.add_argument("--no-demo", action="store_true", help="do not create the demo company on an empty database")
+    up.add_argument(
+        "--replicas", type=int, default=1, metavar="N",
+        help="N gateways, Rasa servers and action servers on consecutive ports (N>1 needs PostgreSQL and Redis)",
+    )
     up.set_defaults(run=cmd_up)
 
     train = sub.add_parser("train", help="train the Rasa model into models/")
@@ -303,6 +334,13 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="date_to", help="journal: last date (default: today)")
     export.add_argument("--out", help="file to write (default: the standard file name; - for standard output)")
     export.set_defaults(run=cmd_export)
+
+    backup = sub.add_parser("backup", help="back up the books into FILE (safe while Bokbot runs)")
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(run=cmd_backup)
+    restore = sub.add_parser("restore", help="restore the backup FILE into an empty BOKBOT_DATABASE_URL")
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(run=cmd_restore)
 
     shell = sub.add_parser("shell", help="chat with the assistant in the terminal")
     shell.add_argument("--token")

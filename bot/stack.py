@@ -1,4 +1,5 @@
-"""Running the three processes (action server, Rasa server, gateway) as one assistant.
+"""Running the three processes (action server, Rasa server, gateway) as one assistant, or
+several replicas of each on one machine (`bokbot up --replicas N`).
 
 Each starts with its own log file in `var/log/`, is health-checked before the next one is
 needed, and all of them stop together on Ctrl-C (or when one of them dies).
@@ -11,12 +12,15 @@ import ctypes.util
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 
 from bot.training import rasa_env
+from channels.telegram.settings import TelegramSettings
 from ledger.server_keys import action_token, rasa_token
 from ledger.settings import PROJECT_ROOT, Settings
 
@@ -43,6 +48,7 @@ class Service:
     log_path: Path
     healthy: Callable[[], bool]
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    warm_up: Callable[[], None] | None = field(default=None, repr=False)
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +96,26 @@ def http_ok(url: str, check: Callable[[bytes], bool] | None = None) -> Callable[
     return probe
 
 
+def rasa_warm_up(base_url: str) -> Callable[[], None]:
+    """One throwaway turn (an unsigned one: the actions answer it with a refusal and touch no
+    books), since Rasa's first prediction after a start builds its TensorFlow graphs, about
+    ten seconds that would otherwise be the first person's wait."""
+
+    def warm_up() -> None:
+        request = urllib.request.Request(
+            f"{base_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": "warm-up", "message": "hei"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+        except (urllib.error.URLError, OSError, ValueError):
+            pass  # a cold first turn is slow, not wrong
+
+    return warm_up
+
+
 def _rasa_has_model(body: bytes) -> bool:
     try:
         return bool(json.loads(body).get("model_file"))
@@ -127,6 +153,22 @@ def tracker_store(settings: Settings) -> dict[str, Any]:
     }
 
 
+def prepare_tracker_file(settings: Settings) -> None:
+    """The SQLite file of Rasa's conversations, made before Rasa opens it: readable by its
+    owner only (it holds what people wrote), and in WAL mode (kept by the file), so that
+    saving a turn costs one flush to disk instead of the rollback journal's several, and
+    reading a conversation never waits for a write."""
+    store = tracker_store(settings)
+    if store.get("dialect") != "sqlite":
+        return
+    path = Path(store["db"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
 def lock_store(settings: Settings) -> dict[str, Any] | None:
     """Rasa's conversation locks in Redis when `BOKBOT_REDIS_URL` is set (needed as soon as
     two Rasa processes serve), else in the Rasa process."""
@@ -143,14 +185,15 @@ def lock_store(settings: Settings) -> dict[str, Any] | None:
     }
 
 
-def write_endpoints(settings: Settings) -> Path:
-    """Rasa's endpoints file: the action server and the token it is called with, the tracker
-    store and the lock store (mode 600: it holds secrets)."""
-    path = settings.var_dir / "endpoints.yml"
+def write_endpoints(settings: Settings, action_port: int | None = None, name: str = "endpoints.yml") -> Path:
+    """Rasa's endpoints file: the action server (on `action_port`, the settings' by default)
+    and the token it is called with, the tracker store and the lock store (mode 600: it holds
+    secrets)."""
+    path = settings.var_dir / name
     path.parent.mkdir(parents=True, exist_ok=True)
     endpoints: dict[str, Any] = {
         "action_endpoint": {
-            "url": f"http://127.0.0.1:{settings.action_port}/webhook",
+            "url": f"http://127.0.0.1:{action_port or settings.action_port}/webhook",
             "headers": {"Authorization": f"Bearer {action_token(settings)}"},
         },
         "tracker_store": tracker_store(settings),
@@ -166,65 +209,127 @@ def write_endpoints(settings: Settings) -> Path:
     return path
 
 
-def services(settings: Settings, model: Path) -> list[Service]:
-    """The three processes for `settings`, in start order."""
+class ReplicasNeedSharedState(ValueError):
+    """Several replicas were asked for on an installation whose state only one process may hold."""
+
+
+def check_replicas(settings: Settings, replicas: int) -> None:
+    """Several replicas need the books on PostgreSQL (SQLite takes one writer on one machine)
+    and Redis (Rasa's conversation locks and the per-user limits must be the same for all)."""
+    if replicas < 1:
+        raise ReplicasNeedSharedState("--replicas is 1 or more")
+    if replicas == 1:
+        return
+    missing = []
+    if make_url(settings.database_url).get_backend_name() != "postgresql":
+        missing.append("BOKBOT_DATABASE_URL on PostgreSQL (e.g. postgresql+psycopg://bokbot@127.0.0.1/bokbot)")
+    if not settings.redis_url:
+        missing.append("BOKBOT_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    if missing:
+        raise ReplicasNeedSharedState(f"{replicas} replicas need " + " and ".join(missing))
+
+
+def rasa_urls(settings: Settings, replicas: int) -> list[str]:
+    """The Rasa servers of `replicas` replicas on this machine (consecutive ports)."""
+    return [f"http://127.0.0.1:{settings.rasa_port + i}" for i in range(replicas)]
+
+
+def services(settings: Settings, model: Path, replicas: int = 1) -> list[Service]:
+    """The processes for `settings`, in start order: `replicas` action servers, Rasa servers
+    and gateways on consecutive ports from the configured ones.
+
+    Each Rasa server calls its own action server (Rasa's endpoints take one action address;
+    the gateways already spread the turns over the Rasa servers, and so over the action
+    servers, with no balancer process in between), and every gateway spreads its turns over
+    all the Rasa servers. With one replica the names and logs are those of a single stack."""
+    check_replicas(settings, replicas)
+    prepare_tracker_file(settings)
     log_dir = settings.var_dir / "log"
     base_env = dict(os.environ)
     base_env["BOKBOT_DATABASE_URL"] = settings.database_url
     base_env["BOKBOT_VAR_DIR"] = str(settings.var_dir)
-    base_env["BOKBOT_ACTION_PORT"] = str(settings.action_port)
-    action_env = {**base_env, "PYTHONPATH": str(PROJECT_ROOT)}
+    base_env["BOKBOT_REDIS_URL"] = settings.redis_url
+    if settings.secret:  # given to this process's settings, not (only) by its environment
+        base_env["BOKBOT_SECRET"] = settings.secret
     token = rasa_token(settings)
-    gateway_env = {
-        **base_env,
-        "BOKBOT_GATEWAY_PORT": str(settings.gateway_port),
-        "BOKBOT_RASA_URL": settings.rasa_base_url,
-        "BOKBOT_HOST": settings.host,
-        "BOKBOT_CHAT_IN_FLIGHT": str(settings.chat_in_flight),
-        "BOKBOT_CHAT_PER_MINUTE": str(settings.chat_per_minute),
-        "BOKBOT_CHAT_BURST": str(settings.chat_burst),
-    }
-    return [
-        Service(
-            "action server",
+    all_rasa = ",".join(rasa_urls(settings, replicas)) if replicas > 1 else settings.rasa_base_url
+    # Only one process may poll Telegram for updates; with a webhook, any gateway takes them.
+    polls_telegram = not TelegramSettings().webhook_url
+    actions, rasas, gateways = [], [], []
+    for i in range(replicas):
+        suffix = f" {i + 1}" if replicas > 1 else ""
+        log_suffix = f"-{i + 1}" if replicas > 1 else ""
+        action_port, rasa_port, gateway_port = (
+            settings.action_port + i, settings.rasa_port + i, settings.gateway_port + i
+        )
+        action_env = {**base_env, "PYTHONPATH": str(PROJECT_ROOT), "BOKBOT_ACTION_PORT": str(action_port)}
+        gateway_env = {
+            **base_env,
+            "BOKBOT_ACTION_PORT": str(action_port),
+            "BOKBOT_GATEWAY_PORT": str(gateway_port),
+            "BOKBOT_RASA_URL": all_rasa,
+            "BOKBOT_HOST": settings.host,
+            "BOKBOT_CHAT_IN_FLIGHT": str(settings.chat_in_flight),
+            "BOKBOT_CHAT_PER_MINUTE": str(settings.chat_per_minute),
+            "BOKBOT_CHAT_BURST": str(settings.chat_burst),
+        }
+        if i > 0 and polls_telegram:
+            gateway_env["BOKBOT_TELEGRAM_TOKEN"] = ""
+        actions.append(Service(
+            f"action server{suffix}",
             [str(VENV_PYTHON), "-m", "actions.server"],
             action_env,
-            log_dir / "actions.log",
-            http_ok(f"http://127.0.0.1:{settings.action_port}/health"),
-        ),
-        Service(
-            "Rasa server",
+            log_dir / f"actions{log_suffix}.log",
+            http_ok(f"http://127.0.0.1:{action_port}/health"),
+        ))
+        endpoints = write_endpoints(settings, action_port, f"endpoints{log_suffix}.yml")
+        rasas.append(Service(
+            f"Rasa server{suffix}",
             [
                 str(RASA_PYTHON), "-c", RASA_WITH_TOKEN, "run", "--enable-api",
-                "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
-                "--model", str(model), "--endpoints", str(write_endpoints(settings)),
+                "--interface", "127.0.0.1", "--port", str(rasa_port),
+                "--model", str(model), "--endpoints", str(endpoints),
                 "--credentials", "bot/credentials.yml",
             ],
             {**rasa_env(), TOKEN_VARIABLE: token},
-            log_dir / "rasa.log",
-            http_ok(f"http://127.0.0.1:{settings.rasa_port}/status?token={token}", _rasa_has_model),
-        ),
-        Service(
-            "gateway",
+            log_dir / f"rasa{log_suffix}.log",
+            http_ok(f"http://127.0.0.1:{rasa_port}/status?token={token}", _rasa_has_model),
+            warm_up=rasa_warm_up(f"http://127.0.0.1:{rasa_port}"),
+        ))
+        gateways.append(Service(
+            f"gateway{suffix}",
             [str(VENV_PYTHON), "-m", "channels"],
             gateway_env,
-            log_dir / "gateway.log",
-            http_ok(f"http://127.0.0.1:{settings.gateway_port}/health"),
-        ),
-    ]
+            log_dir / f"gateway{log_suffix}.log",
+            http_ok(f"http://127.0.0.1:{gateway_port}/health"),
+        ))
+    return [*actions, *rasas, *gateways]
 
 
 class Stack:
     """The running assistant; a context manager that stops everything on exit."""
 
-    def __init__(self, settings: Settings, model: Path) -> None:
-        self.services = services(settings, model)
+    def __init__(self, settings: Settings, model: Path, replicas: int = 1) -> None:
+        self.services = services(settings, model, replicas)
 
     def start(self, timeout: float = 300.0, say: Callable[[str], None] = print) -> None:
-        for service in self.services:
-            service.start()
+        """Starts the action and Rasa servers together, then, once they are healthy, the
+        gateways: a gateway that answers `/health` can answer turns (a proxy's health check
+        sends it nothing before)."""
         deadline = time.monotonic() + timeout
-        for service in self.services:
+        inner = [s for s in self.services if not s.name.startswith("gateway")]
+        gateways = [s for s in self.services if s.name.startswith("gateway")]
+        for group in (inner, gateways):
+            for service in group:
+                service.start()
+            self._wait_healthy(group, deadline, say)
+            warm_ups = [s.warm_up for s in group if s.warm_up is not None]
+            if warm_ups:  # all Rasa servers at once: each builds its own graphs
+                with ThreadPoolExecutor(len(warm_ups)) as pool:
+                    list(pool.map(lambda warm_up: warm_up(), warm_ups))
+
+    def _wait_healthy(self, group: list[Service], deadline: float, say: Callable[[str], None]) -> None:
+        for service in group:
             while not service.healthy():
                 if not service.alive():
                     self.stop()
@@ -242,7 +347,7 @@ class Stack:
             service.stop()
 
     def restart(self, name: str, timeout: float = 300.0) -> None:
-        """Stop one service and start it again, waiting until it is healthy."""
+        """Stop one service and start it again, waiting until it is healthy (and warm)."""
         service = next(s for s in self.services if s.name == name)
         service.stop()
         service.start()
@@ -251,6 +356,8 @@ class Stack:
             if not service.alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the {service.name} did not come back; see {service.log_path}")
             time.sleep(0.5)
+        if service.warm_up is not None:
+            service.warm_up()
 
     def wait(self) -> None:
         """Block until Ctrl-C or until a process dies; then stop them all."""

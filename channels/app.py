@@ -14,10 +14,11 @@ from aiohttp import ClientSession, web
 from redis.asyncio import Redis
 
 import channels.api
-from channels import telegram, webchat
+from channels import metrics, telegram, webchat
 from channels.api.common import api_middleware
-from channels.conversation import Conversations
 from channels.limits import SignInThrottle, user_limits
+from channels.metrics import MeasuredConversations, count_server_errors
+from channels.proxy import client_address
 from channels.rasa_client import RasaServers
 from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS, SIGN_IN_THROTTLE
 from channels.telegram.settings import TelegramSettings
@@ -47,7 +48,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     limits = user_limits(redis, settings.chat_in_flight, settings.chat_per_minute, settings.chat_burst)
     app[SIGN_IN_THROTTLE] = SignInThrottle(app[SESSIONS])
     rasa = RasaServers.parse(settings.rasa_base_url)
-    app[CONVERSATIONS] = Conversations(app[SESSIONS], http, rasa, server_secret(settings), limits)
+    app[CONVERSATIONS] = MeasuredConversations(app[SESSIONS], http, rasa, server_secret(settings), limits)
     yield
     await http.close()
     if redis is not None:
@@ -63,10 +64,13 @@ def create_app(settings: Settings, telegram_settings: TelegramSettings | None = 
     """The gateway application for `settings` (nothing runs until it is served), with the
     Telegram bot when `telegram_settings` (read from `BOKBOT_TELEGRAM_*` when not given) has a
     token."""
-    app = web.Application(middlewares=[api_middleware], client_max_size=20 * 1024 * 1024)
+    app = web.Application(
+        middlewares=[count_server_errors, client_address, api_middleware], client_max_size=20 * 1024 * 1024
+    )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/health", health)
+    metrics.setup(app)
     for table in api_route_tables():
         app.add_routes(table)
     webchat.setup(app, settings)

@@ -10,6 +10,9 @@ once, even when both copies arrive at the same time; the same id with other text
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +21,9 @@ from typing import Any
 from aiohttp import ClientSession
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.limits import UserLimits
-from channels.rasa_client import RasaUnavailable, send_to_rasa
+from channels.limits import Limits, UserLimits
+from channels.rasa_client import RasaServers, RasaUnavailable, send_to_rasa, trace
+from channels.texts import render
 from ledger import clock, idempotency, identity
 from ledger.errors import NotFound
 from ledger.idempotency import Claim
@@ -201,9 +205,9 @@ class Conversations:
         self,
         sessions: sessionmaker[Session],
         http: ClientSession,
-        rasa_url: str,
+        rasa_url: str | RasaServers,
         secret: bytes,
-        limits: UserLimits | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.sessions = sessions
         self.http = http
@@ -259,14 +263,18 @@ class Conversations:
 
     # One turn.
 
-    def _prepare(self, turn: ChatTurn) -> tuple[int, str]:
+    def _prepare(self, turn: ChatTurn) -> tuple[int, str, Claim | None]:
+        """Who asks for which company in which role, and the message id's claim (see
+        `_claim_in`; None without a message id), in one transaction: one round trip to the
+        database before Rasa is asked."""
         with self.sessions.begin() as session:
             user = session.get(User, turn.user_id)
             if user is None:
                 raise NotFound("unknown user")
             company_id = identity.current_company_id(session, user, turn.company_id)
             role = identity.role_in(session, user.id, company_id)
-            return company_id, role
+            claimed = self._claim_in(session, turn) if turn.message_id else None
+            return company_id, role, claimed
 
     @staticmethod
     def _key(turn: ChatTurn) -> idempotency.Key:
@@ -277,12 +285,11 @@ class Conversations:
     def _request_hash(turn: ChatTurn) -> str:
         return idempotency.fingerprint({"text": _text_of(turn), "company_id": turn.company_id})
 
-    def _claim(self, turn: ChatTurn) -> Claim:
+    def _claim_in(self, session: Session, turn: ChatTurn) -> Claim:
         """Record the message id for its text (the ledger's idempotency, as for REST writes):
         new, or the first answer (None while it is still being answered); IdempotencyConflict
         when the id came before with other text."""
-        with self.sessions.begin() as session:
-            return idempotency.claim(session, self._key(turn), self._request_hash(turn))
+        return idempotency.claim(session, self._key(turn), self._request_hash(turn))
 
     def _record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
         with self.sessions.begin() as session:
@@ -305,14 +312,17 @@ class Conversations:
         posting nothing, for a message id that came before with other text; TooBusy at once
         when the sender has too many messages in flight or sent too many lately (see
         `channels.limits`); MessageInProgress when the same message is still being answered."""
-        with self.limits.admit(turn.user_id):
+        async with self.limits.admit(turn.user_id):
             return await self._answer(turn)
 
     async def _answer(self, turn: ChatTurn) -> Answer:
+        started = time.monotonic()
+        request_id = secrets.token_hex(8)
         text = _text_of(turn)
-        company_id, role = await asyncio.to_thread(self._prepare, turn)
-        if turn.message_id:
-            claimed = await asyncio.to_thread(self._claim, turn)
+        company_id, role, claimed = await asyncio.to_thread(self._prepare, turn)
+        prepared = time.monotonic()
+        if claimed is not None:
+            assert turn.message_id is not None
             if claimed.outcome is not None:
                 return Answer(tuple(BotMessage.from_json(m) for m in claimed.outcome.result.get("messages", [])),
                               repeated=True)
@@ -322,17 +332,42 @@ class Conversations:
                     raise MessageInProgress(turn.message_id)
                 return Answer(first, repeated=True)
         who = Identity(turn.user_id, company_id, role, turn.channel, turn.message_id or "")
-        metadata = sign(self.secret, who, text, clock.now())
+        # The request id is no part of the signature: it only labels the turn in the logs.
+        metadata = sign(self.secret, who, text, clock.now()) | {"request_id": request_id}
         try:
-            raw = await send_to_rasa(self.http, self.rasa_url, conversation_of(turn.user_id), text, metadata)
+            raw = await send_to_rasa(
+                self.http, self.rasa_url, conversation_of(turn.user_id), text, metadata, request_id=request_id
+            )
         except (RasaUnavailable, asyncio.CancelledError):
             if turn.message_id:
                 await asyncio.shield(asyncio.to_thread(self._record, turn, None))
             raise
+        answered = time.monotonic()
         messages = bot_messages_from_rasa(raw)
+        if not messages:
+            return await self._unanswered(turn)
         if turn.message_id:
             await asyncio.to_thread(self._record, turn, messages)
+        if trace.isEnabledFor(logging.INFO):
+            done = time.monotonic()
+            trace.info(json.dumps({
+                "request_id": request_id, "stage": "gateway", "channel": turn.channel,
+                "ms": round((done - started) * 1000, 1),
+                "db_before_ms": round((prepared - started) * 1000, 1),
+                "rasa_ms": round((answered - prepared) * 1000, 1),
+                "db_after_ms": round((done - answered) * 1000, 1),
+            }))
         return Answer(messages)
+
+    async def _unanswered(self, turn: ChatTurn) -> Answer:
+        """The answer when Rasa took the message and said nothing: every turn of the assistant
+        answers something, so an action failed (the action server is down or restarting) and
+        its transaction wrote nothing. The person is told so in their language, and the
+        message id is freed, so that the same message may be sent again."""
+        if turn.message_id:
+            await asyncio.shield(asyncio.to_thread(self._record, turn, None))
+        language = await self.language_of(turn.user_id)
+        return Answer((BotMessage(text=render(language, "unavailable.j2")),))
 
     async def handle(self, turn: ChatTurn) -> list[dict[str, Any]]:
         """The replies to one message in the API's shape (see `answer`)."""
@@ -342,9 +377,11 @@ class Conversations:
         """The first answer to a message id that is being answered now, if it comes within
         `timeout` seconds (a copy sent at the same moment); None otherwise."""
         deadline = time.monotonic() + timeout
+        pause = 0.05  # a first answer often comes within a turn's time: look soon, then less often
         while time.monotonic() < deadline:
             answer = await asyncio.to_thread(self._first_answer, turn)
             if answer is not None:
                 return answer
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.4)
         return None

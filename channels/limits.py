@@ -1,19 +1,47 @@
 """How much one person may ask of the assistant at once, so that one token (a script, a stuck
-client, an attacker) cannot make everyone else wait.
+client, an attacker) cannot make everyone else wait, and how many wrong link codes may be
+tried.
 
 Each user may have a few messages in flight and a sustained rate with a burst (a token
 bucket); past either, the message is refused at once with `TooBusy`, which every channel
 answers with a sentence in the person's language (the REST API with 429 and Retry-After).
-Elapsed time is measured with `time.monotonic()`, which knows no date.
+
+Where the counts live decides whether several gateway processes see the same person:
+
+- `RedisUserLimits` (when `BOKBOT_REDIS_URL` is set, as it must be when several gateways
+  serve): one small atomic script per message in Redis, timed by Redis's own clock, so every
+  process counts the same bucket. A message in flight is a lease that expires on its own, so a
+  gateway that dies mid-turn does not hold a person's places for ever.
+- `UserLimits` (no Redis: the single-process default): the counts in this process, measured
+  with `time.monotonic()`. Putting them in the database instead would add a write to every
+  message for nothing while there is one process (SQLite serialises writers), so the
+  database is not used for them.
+
+Wrong link codes are rare, so `SignInThrottle` counts them in the database
+(`ledger.shared_state`) whatever the deployment: one code for every process.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledger import shared_state
+
+log = logging.getLogger(__name__)
 
 
 class TooBusy(Exception):
@@ -28,6 +56,14 @@ class TooBusy(Exception):
         self.retry_after = retry_after
 
 
+class Limits(Protocol):
+    """What the conversation path needs of the per-user limits."""
+
+    def admit(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """Hold one of the user's places while the block runs; TooBusy when there is none."""
+        ...
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -37,7 +73,7 @@ class _Bucket:
 
 @dataclass
 class UserLimits:
-    """Per-user limits of one gateway process.
+    """Per-user limits kept in this gateway process (see the module docstring for when).
 
     Attributes:
       max_in_flight: messages of one user being answered at the same time.
@@ -51,8 +87,8 @@ class UserLimits:
     _buckets: dict[int, _Bucket] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    @contextmanager
-    def admit(self, user_id: int) -> Iterator[None]:
+    @asynccontextmanager
+    async def admit(self, user_id: int) -> AsyncIterator[None]:
         """Hold one of the user's places while the block runs; TooBusy when there is none."""
         now = time.monotonic()
         rate = self.per_minute / 60.0
@@ -73,42 +109,126 @@ class UserLimits:
                 bucket.in_flight -= 1
 
 
+# KEYS: the user's bucket (hash: tokens, updated ms) and in-flight leases (sorted set scored by
+# expiry ms). ARGV: max in flight, tokens per ms, burst, lease id, lease ms.
+# Returns {1, 0} when admitted, else {0, ms to wait}.
+_ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local max_in_flight = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local lease_ms = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) >= max_in_flight then
+  return {0, 1000}
+end
+local stored = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(stored[1]) or burst
+local updated = tonumber(stored[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
+if tokens < 1 then
+  return {0, math.ceil((1 - tokens) / rate)}
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'updated', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
+redis.call('ZADD', KEYS[2], now + lease_ms, ARGV[4])
+redis.call('PEXPIRE', KEYS[2], lease_ms)
+return {1, 0}
+"""
+
+
+@dataclass
+class RedisUserLimits:
+    """Per-user limits shared by every gateway process through Redis.
+
+    Attributes:
+      redis: the client (`redis.asyncio.Redis`).
+      max_in_flight, per_minute, burst: as for `UserLimits`.
+      key_prefix: the prefix of this installation's keys.
+      lease_seconds: how long a message counts as in flight at most (longer than the
+        gateway waits for Rasa), should its gateway die before it is answered.
+    """
+
+    redis: Redis
+    max_in_flight: int = 2
+    per_minute: float = 30.0
+    burst: int = 10
+    key_prefix: str = "bokbot:"
+    lease_seconds: float = 150.0
+
+    def _keys(self, user_id: int) -> list[str]:
+        return [f"{self.key_prefix}limits:{user_id}:bucket", f"{self.key_prefix}limits:{user_id}:in-flight"]
+
+    @asynccontextmanager
+    async def admit(self, user_id: int) -> AsyncIterator[None]:
+        """Hold one of the user's places while the block runs; TooBusy when there is none.
+        When Redis cannot be reached the message is let through (and logged): the limits
+        protect the others, and refusing everyone would protect no one."""
+        keys = self._keys(user_id)
+        lease = secrets.token_hex(8)
+        rate_per_ms = self.per_minute / 60_000.0
+        try:
+            admitted, wait_ms = await self.redis.eval(
+                _ADMIT, 2, *keys, self.max_in_flight, repr(rate_per_ms), self.burst, lease,
+                int(self.lease_seconds * 1000),
+            )
+        except RedisError as exc:
+            log.warning("per-user limits not applied: Redis did not answer (%s)", type(exc).__name__)
+            yield
+            return
+        if not int(admitted):
+            raise TooBusy(retry_after=max(int(wait_ms), 1) / 1000.0)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(RedisError):  # else the lease expires on its own
+                await asyncio.shield(self.redis.zrem(keys[1], lease))
+
+
+def user_limits(redis: Redis | None, max_in_flight: int, per_minute: float, burst: int) -> Limits:
+    """The limits for this gateway: shared through Redis when there is one, else in-process."""
+    if redis is None:
+        return UserLimits(max_in_flight, per_minute, burst)
+    return RedisUserLimits(redis, max_in_flight, per_minute, burst)
+
+
 @dataclass
 class SignInThrottle:
     """How many wrong link codes may be tried, from one address and from everywhere, before
     every attempt is refused for a while (a right code too), so that an 8-character code
-    cannot be guessed by opening many sockets or many addresses.
+    cannot be guessed by opening many sockets, many addresses or many gateway processes:
+    the failures are counted in the database, which every process shares.
 
     Attributes:
+      sessions: the books' sessions.
       per_source: failed attempts one source (an IP address, a Telegram account) may make
         within `window` seconds.
       overall: failed attempts all sources together may make within `window` seconds.
       window: the span, in seconds, that failures are counted over.
     """
 
+    sessions: sessionmaker[Session]
     per_source: int = 5
     overall: int = 100
     window: float = 600.0
-    _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def _recent(self, key: str, now: float) -> list[float]:
-        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
-        if kept:
-            self._failures[key] = kept
-        else:
-            self._failures.pop(key, None)
-        return kept
+    def _allowed(self, source: str) -> bool:
+        within = dt.timedelta(seconds=self.window)
+        with self.sessions() as session:
+            return (
+                shared_state.sign_in_failures(session, source, within=within) < self.per_source
+                and shared_state.sign_in_failures(session, None, within=within) < self.overall
+            )
 
-    def allowed(self, source: str) -> bool:
+    def _failed(self, source: str) -> None:
+        with self.sessions.begin() as session:
+            shared_state.record_sign_in_failure(session, source, keep=dt.timedelta(seconds=self.window))
+
+    async def allowed(self, source: str) -> bool:
         """False while `source`, or everyone together, has failed too often lately."""
-        now = time.monotonic()
-        with self._lock:
-            return len(self._recent(source, now)) < self.per_source and len(self._recent("", now)) < self.overall
+        return await asyncio.to_thread(self._allowed, source)
 
-    def failed(self, source: str) -> None:
+    async def failed(self, source: str) -> None:
         """Count a wrong code from `source`."""
-        now = time.monotonic()
-        with self._lock:
-            for key in (source, ""):
-                self._failures.setdefault(key, []).append(now)
+        await asyncio.to_thread(self._failed, source)

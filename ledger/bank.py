@@ -9,6 +9,8 @@ matched, for a person to decide.
 
 Each statement line has a stable id (the bank's own reference where it gives one), used as
 the idempotency key when it is posted: importing the same statement again posts nothing twice.
+A posted line keeps what the statement said about it with its voucher, as its documentation
+(`ledger.attachments.attach_statement_line`).
 
 The CSV has one line per transaction, `date;text;amount[;KID]`, a header line optional:
 
@@ -32,6 +34,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.attachments import attach_statement_line
 from ledger.customers import Choice, match_names
 from ledger.errors import InvalidInput, LedgerError
 from ledger.idempotency import fingerprint, run_once
@@ -480,6 +483,19 @@ def _line_fingerprint(line: StatementLine) -> str:
     )
 
 
+def statement_line_fields(line: StatementLine) -> dict[str, object]:
+    """What the statement said about a line, as kept with the voucher it was posted as."""
+    return {
+        "date": line.date.isoformat(),
+        "amount": str(line.amount),
+        "currency": line.currency,
+        "text": line.text,
+        "counterparty": line.counterparty,
+        "kid": line.kid,
+        "account": line.account,
+    }
+
+
 def post_matches(
     session: Session,
     company_id: int,
@@ -506,6 +522,17 @@ def post_matches(
                 channel=channel,
                 source=m.line.line_id,
             )
+            if payment.journal_entry_id is not None:
+                # The statement line is the bank posting's documentation (bilag).
+                attach_statement_line(
+                    s,
+                    company_id,
+                    payment.journal_entry_id,
+                    m.line.line_id,
+                    statement_line_fields(m.line),
+                    created_by_id=created_by_id,
+                    channel=channel,
+                )
             return {"payment_id": payment.id, "invoice_number": m.invoice_number, "amount": str(m.amount)}
 
         try:

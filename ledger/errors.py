@@ -57,6 +57,14 @@ class VehicleUnknown(LedgerError):
     code = "vehicle_unknown"
 
 
+class EquipmentLifeUnknown(LedgerError):
+    """A purchase at or over the capitalisation limit is an asset if it lasts 3 years or
+    more, and the category does not tell (tools may be consumables): say `durable`.
+    `details` has `keyword`, `asset_account`, `limit` and `min_life_years`."""
+
+    code = "equipment_life_unknown"
+
+
 class Forbidden(LedgerError):
     code = "forbidden"
 

@@ -7,8 +7,8 @@ transaction, so a refused entry leaves nothing behind.
 
 Two kinds of close lock a date. Closing the books (`ledger.periods.close_period`) locks every
 posting through its day. Settling a VAT term (`ledger.vat.settle_vat_term`, recorded as a
-close whose reason starts with `VAT_SETTLEMENT_REASON`) locks only what the filed return is
-made of: lines with a VAT code and lines on 2700/2710. A bank line of a settled term that
+close that names the term it settled, `ClosedPeriod.vat_term`) locks only what the filed
+return is made of: lines with a VAT code and lines on 2700/2710. A bank line of a settled term that
 carries no VAT (a customer paying, a bank fee) is still posted on its real date.
 """
 
@@ -29,7 +29,8 @@ from ledger.numbering import next_number
 
 CHANNELS = frozenset({"telegram", "web", "api", "cli", "import", "system", "voice"})
 VAT_SETTLEMENT_REASON = "vat-settlement:"
-"""The reason of a close made by a VAT settlement ("vat-settlement:2026-5"): it locks VAT only."""
+"""The prefix of a VAT settlement's voucher source and close reason ("vat-settlement:2026-5"),
+for people reading them; a settlement is recognised by `ClosedPeriod.vat_term`, not by text."""
 VAT_LOCKED_ACCOUNTS = frozenset({"2700", "2710"})
 """Output and input VAT: a settled term's balances on them are what the return reported."""
 
@@ -104,7 +105,7 @@ class PeriodLocks:
 
 def period_locks(session: Session, company_id: int) -> PeriodLocks:
     """The company's locks, in one aggregate over its closes."""
-    by_settlement = ClosedPeriod.reason.like(f"{VAT_SETTLEMENT_REASON}%")
+    by_settlement = ClosedPeriod.vat_term.is_not(None)
     books, anything = session.execute(
         select(
             func.max(case((by_settlement, null()), else_=ClosedPeriod.closed_through)),

@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -401,6 +402,8 @@ class ClosedPeriod(Base):
     """The books of a company are closed up to and including `closed_through`."""
 
     __tablename__ = "closed_periods"
+    # A VAT term is settled once; NULLs (closes of the books) are distinct on both databases.
+    __table_args__ = (UniqueConstraint("company_id", "vat_term", name="uq_closed_periods_company_vat_term"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
@@ -408,6 +411,9 @@ class ClosedPeriod(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     closed_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    vat_term: Mapped[str | None] = mapped_column(String(20))
+    """The key of the VAT term ("2026-5", "2026-annual") whose settlement made this close,
+    which then locks VAT postings only; None for a close of the books, which locks all."""
 
     def __repr__(self) -> str:
         return f"ClosedPeriod({self.company_id}, through={self.closed_through})"
@@ -656,15 +662,140 @@ class ExpenseCategory(Base):
         return f"ExpenseCategory({self.keyword!r} → {self.account}/{self.vat_code})"
 
 
+class VoucherAttachment(Base):
+    """A document kept with a posted voucher (bilag): a receipt's photo or PDF, or the bank
+    statement line a bank posting came from. Stored in the database so that every process
+    sees it; only ever added, never changed.
+
+    Attributes:
+      kind: "receipt" (a file someone sent) or "statement_line" (written by a bank import).
+      sha256: the digest of `content`; the same file is kept once per voucher.
+      channel: where it came from, as on journal entries.
+    """
+
+    __tablename__ = "voucher_attachments"
+    __table_args__ = (UniqueConstraint("journal_entry_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="receipt")
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+
+    def __repr__(self) -> str:
+        return f"VoucherAttachment({self.journal_entry_id}, {self.filename!r}, {self.size} bytes)"
+
+
+class DocumentationRequirement(Base):
+    """A posted voucher that needs documentation kept with it (an expense needs its
+    receipt), recorded when it is posted. It is never changed: the voucher counts as missing
+    its documentation while it has no attachment (`ledger.attachments`).
+
+    Attributes:
+      kind: what documentation it needs: "receipt".
+    """
+
+    __tablename__ = "documentation_requirements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="receipt")
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"DocumentationRequirement({self.journal_entry_id}, {self.kind})"
+
+
+class ConversationFile(Base):
+    """A file a person sent into the conversation (a bank statement, a receipt), kept so that
+    the assistant can read it and a voucher can keep it as its documentation.
+
+    Attributes:
+      public_id: the file's name in the conversation (random, 32 hex digits); the assistant
+        reads a file only for the company it was sent to.
+      kind: "statement" or "receipt", found from the content, never from the name.
+      media_type: the format found ("application/xml", "text/csv", "image/jpeg",
+        "image/png", "image/heic", "image/webp", "application/pdf").
+      statement_format: "camt.053", "camt.054" or "csv" for a statement; "" otherwise.
+      sha256: the content's digest.
+      caption: the words sent with the file, or "".
+      channel: where it came from ("web", "telegram", "api").
+      ocr_text: a receipt's text as OCR read it when it arrived (the assistant reads its
+        fields from it); None when it was not read (a statement, or a picture that could
+        not be read in time).
+    """
+
+    __tablename__ = "conversation_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(String(100))
+    statement_format: Mapped[str] = mapped_column(String(20), default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    caption: Mapped[str] = mapped_column(String(2000), default="")
+    channel: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    ocr_text: Mapped[str | None] = mapped_column(Text, default=None)
+
+    def __repr__(self) -> str:
+        return f"ConversationFile({self.public_id!r}, {self.kind!r}, {self.media_type!r}, {self.size} bytes)"
+
+
+class VendorRule(Base):
+    """What a company decided a vendor's purchases are: an account and a VAT code, proposed
+    again the next time the vendor turns up ("Som sist: Telenor → 6900, 25 % mva").
+
+    Attributes:
+      vendor_key: the vendor's name normalised (case, company form such as "AS", punctuation),
+        unique per company.
+      vendor_name: the name as last seen, for people.
+      category: the expense category word the decision came from ("telefon"), or "".
+      account, vat_code: the cost account and the purchase VAT code.
+      times_used: how often the rule was decided or followed.
+    """
+
+    __tablename__ = "vendor_rules"
+    __table_args__ = (UniqueConstraint("company_id", "vendor_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    vendor_key: Mapped[str] = mapped_column(String(200))
+    vendor_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(100), default="")
+    account: Mapped[AccountNumber] = mapped_column(String(4))
+    vat_code: Mapped[str] = mapped_column(String(3))
+    times_used: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"VendorRule({self.vendor_name!r} → {self.account}/{self.vat_code})"
+
+
 class PostedEntryModified(Exception):
     """Raised when code tries to change or delete a posted journal entry or line."""
 
 
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_posted_entries(session: Session, flush_context: Any, instances: Any) -> None:
-    """Posted vouchers are immutable (bokføringsloven): corrections are reversing entries."""
+    """Posted vouchers are immutable (bokføringsloven): corrections are reversing entries. Their
+    documentation is kept as it was added, never changed or deleted (bokføringsloven § 13)."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, JournalEntry | JournalLine) and (
+        if isinstance(obj, JournalEntry | JournalLine | VoucherAttachment | DocumentationRequirement) and (
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise PostedEntryModified(f"{obj!r} is posted and cannot be changed or deleted")
@@ -698,3 +829,87 @@ def _add_lines_to_month_totals(session: Session, flush_context: Any) -> None:
                 },
             )
         )
+
+
+class SignInFailure(Base):
+    """A wrong link code, counted by every gateway process (`channels.limits.SignInThrottle`).
+
+    Attributes:
+      source: SHA-256 of where it came from (an address, a Telegram account), so that the
+        table holds no addresses.
+      failed_at: when.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_source_failed_at", "source", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class ButtonPayload(Base):
+    """A button's payload too long for Telegram's 64 bytes of callback data, under the short
+    key the button carries, so that whichever gateway process receives the press finds it.
+
+    Attributes:
+      key: what the button carries ("#p:" and 24 hex digits of the payload's SHA-256).
+      payload: what pressing it sends as the person's message.
+      used_at: when it was last put on a button; long-unused payloads are forgotten.
+    """
+
+    __tablename__ = "button_payloads"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    used_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class SentReminder(Base):
+    """A deadline reminder claimed for sending to one person, once: the row is inserted before
+    the message goes out, and the unique key stops every other gateway process (and this one
+    after a restart) from sending it again.
+
+    Attributes:
+      kind: what falls due: a statutory deadline's kind ("mva", "a-melding", ...) or
+        "invoice" (a customer's invoice falling overdue).
+      subject: which one: the deadline's period ("2026-5", "2025") or the invoice's number.
+      due_date: the day it falls due.
+      lead_days: how many days before it the reminder is for (7 or 1).
+      sent_at: when it was claimed.
+    """
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("company_id", "kind", "subject", "due_date", "lead_days", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(40))
+    due_date: Mapped[dt.date]
+    lead_days: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"SentReminder({self.kind} {self.subject} due {self.due_date}, {self.lead_days} d, user={self.user_id})"
+
+
+class MutedReminder(Base):
+    """A person who asked not to be reminded of one kind of deadline in one company.
+
+    Attributes:
+      kind: a reminder kind (see `ledger.reminders.REMINDER_KINDS`).
+    """
+
+    __tablename__ = "muted_reminders"
+    __table_args__ = (UniqueConstraint("user_id", "company_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    muted_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"MutedReminder(user={self.user_id}, company={self.company_id}, {self.kind})"

@@ -54,7 +54,6 @@ from ledger.timesheet import Hours
 from ledger.vat import (
     PURCHASE_CODES,
     SALES_CODES,
-    SETTLEMENT_SOURCE,
     VAT_ACCOUNTS,
     TermKind,
     VatTerm,
@@ -428,7 +427,7 @@ def _settled_through(session: Session, ids: Sequence[int]) -> dict[int, dt.date]
     """The end of the last settled VAT term, per company that has settled one."""
     rows = session.execute(
         select(ClosedPeriod.company_id, func.max(ClosedPeriod.closed_through))
-        .where(ClosedPeriod.company_id.in_(ids), ClosedPeriod.reason.like(f"{SETTLEMENT_SOURCE}%"))
+        .where(ClosedPeriod.company_id.in_(ids), ClosedPeriod.vat_term.is_not(None))
         .group_by(ClosedPeriod.company_id)
     )
     return {cid: through for cid, through in rows}

@@ -28,13 +28,20 @@ def close_period(
     *,
     closed_by_id: int | None = None,
     reason: str = "",
+    vat_term: str | None = None,
 ) -> ClosedPeriod:
     """Close the company's books up to and including `through`; closing a day that is already
-    closed is refused (`PeriodLocked`), so each close is recorded once."""
+    closed is refused (`PeriodLocked`), so each close is recorded once. With `vat_term` (the
+    key of a VAT term, given by `ledger.vat.settle_vat_term`) the close is that term's
+    settlement and locks VAT postings only."""
     company_by_id(session, company_id)
     ensure_open(session, company_id, through)
     period = ClosedPeriod(
-        company_id=company_id, closed_through=through, reason=reason[:200], closed_by_id=closed_by_id
+        company_id=company_id,
+        closed_through=through,
+        reason=reason[:200],
+        closed_by_id=closed_by_id,
+        vat_term=vat_term,
     )
     session.add(period)
     session.flush()

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         or "vosk" (`channels.voice.recognition`).
       stt_model_path: the model folder for faster-whisper or vosk; never downloaded at run time.
       voice_max_seconds: the longest spoken message taken.
+      trusted_proxies: addresses of the reverse proxies in front of the gateways (JSON list,
+        e.g. `["127.0.0.1"]`); from them `X-Forwarded-For` names the client (`channels.proxy`).
+      metrics_token: the bearer token a Prometheus server elsewhere presents to read `/metrics`
+        on the gateway and the action server; without it only this machine may read them
+        (see `ledger.metrics_access` for why they are not public).
     """
 
     model_config = SettingsConfigDict(env_prefix="BOKBOT_", env_file=".env", extra="ignore")
@@ -66,6 +71,8 @@ class Settings(BaseSettings):
     stt: str = "pocketsphinx"
     stt_model_path: Path | None = None
     voice_max_seconds: float = 30.0
+    trusted_proxies: list[str] = Field(default_factory=list)
+    metrics_token: str = ""
 
     @property
     def rasa_base_url(self) -> str:

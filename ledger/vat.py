@@ -19,6 +19,9 @@ the base) and the 2700/2710 line (its amount is the VAT, its `vat_base` the base
 settlement of a term moves 2700 and 2710 to 2740 with lines that carry no code, so it never
 counts in a report. Terms are settled in order, each once: a settlement takes the balances
 of 2700 and 2710, so settling a later term first would swallow the earlier one's VAT.
+A settlement is recognised by its own record, the close that names its term
+(`ClosedPeriod.vat_term`, one per term and company), never by the text of a reason or a
+voucher's source.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from ledger.companies import company_by_id
 from ledger.data import read_table
 from ledger.errors import EarlierTermUnsettled, InvalidInput, PeriodLocked, UnknownVatCode
 from ledger.journal import VAT_SETTLEMENT_REASON, Posting, ensure_open, post_entry
-from ledger.models import ClosedPeriod, Company, JournalEntry, JournalLine, VatRate
+from ledger.models import ClosedPeriod, Company, JournalLine, VatRate
 from ledger.money import ZERO, Money, money, round_money
 from ledger.periods import close_period
 from ledger.reports.balances import account_balance
@@ -411,12 +414,10 @@ def _settlement_source(term: VatTerm) -> str:
 
 
 def _is_settled(session: Session, company_id: int, term: VatTerm) -> bool:
-    """Whether `term` itself was settled (its settlement closed it; an empty term posts no
-    voucher but is closed all the same)."""
-    source = _settlement_source(term)
-    closed = select(ClosedPeriod.id).where(ClosedPeriod.company_id == company_id, ClosedPeriod.reason == source)
-    posted = select(JournalEntry.id).where(JournalEntry.company_id == company_id, JournalEntry.source == source)
-    return session.scalar(closed.limit(1)) is not None or session.scalar(posted.limit(1)) is not None
+    """Whether `term` itself was settled: its settlement's close names it (an empty term
+    posts no voucher but is closed all the same)."""
+    closed = select(ClosedPeriod.id).where(ClosedPeriod.company_id == company_id, ClosedPeriod.vat_term == term.key)
+    return session.scalar(closed.limit(1)) is not None
 
 
 def _code_order(code: str) -> int:
@@ -501,7 +502,7 @@ def _vat_settled_through(session: Session, company_id: int) -> dt.date | None:
     """The end of the last settled term, if any."""
     return session.scalar(
         select(func.max(ClosedPeriod.closed_through)).where(
-            ClosedPeriod.company_id == company_id, ClosedPeriod.reason.like(f"{SETTLEMENT_SOURCE}%")
+            ClosedPeriod.company_id == company_id, ClosedPeriod.vat_term.is_not(None)
         )
     )
 
@@ -613,7 +614,14 @@ def settle_vat_term(
             source=_settlement_source(term),
         )
         entry_id = entry.id
-    close_period(session, company_id, term.end, closed_by_id=created_by_id, reason=_settlement_source(term))
+    close_period(
+        session,
+        company_id,
+        term.end,
+        closed_by_id=created_by_id,
+        reason=_settlement_source(term),
+        vat_term=term.key,
+    )
     return VatSettlement(
         report=VatReport(term, report.lines, report.output_vat, report.input_vat, settled=True),
         entry_id=entry_id,

@@ -1,6 +1,8 @@
 """`/api/v1/companies/{cid}/expense-categories` (the words for spending and the account and
 VAT code each means; a company can add its own) and `/api/v1/companies/{cid}/expenses`
-(post money spent, once per `Idempotency-Key`); owner and accountant."""
+(post money spent, once per `Idempotency-Key`; equipment over the capitalisation limit is a
+fixed asset, `durable` answering whether it lasts 3 years or more where the category leaves
+it open; the answer says whether the receipt is still missing); owner and accountant."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from channels.api.body import idempotency_key, optional_bool, optional_date, opt
 from channels.api.common import authorise, in_db, json_response, read_json
 from channels.api.idempotent import respond_once
 from ledger import clock
+from ledger.attachments import is_missing_documentation
 from ledger.expenses import ExpenseRule, add_expense_category, expense_categories, register_expense
 from ledger.idempotency import Result
 from ledger.models import JournalEntry
@@ -77,10 +80,13 @@ async def add_expense(request: web.Request) -> web.Response:
     category = required_str(body, "category")
     day = optional_date(body, "date") or clock.today()
     vendor = optional_str(body, "vendor") or None
+    durable = None if body.get("durable") is None else optional_bool(body, "durable", False)
     source = f"api:{key}"
 
     def work(session: Session, company_id: int, user_id: int) -> Result:
-        posted = register_expense(session, company_id, amount, category, day, vendor, user_id, "api", source)
+        posted = register_expense(
+            session, company_id, amount, category, day, vendor, user_id, "api", source, durable=durable
+        )
         return {"entry_id": posted.entry_id}
 
     def answer(session: Session, company_id: int, result: Result) -> dict[str, Any]:
@@ -94,6 +100,7 @@ async def add_expense(request: web.Request) -> web.Response:
                 {"account": line.account, "debit": line.debit, "credit": line.credit, "vat_code": line.vat_code}
                 for line in entry.lines
             ],
+            "missing_documentation": is_missing_documentation(session, company_id, entry.id),
         }
 
     return await respond_once(request, "api:expenses", body, key, work, answer)

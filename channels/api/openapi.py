@@ -87,6 +87,25 @@ def operation(
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": 'NOK with two decimals, e.g. "6250.00".'}
 HOURS = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": 'Hours with two decimals, e.g. "7.50".'}
 DATE = {"type": "string", "format": "date"}
+REMINDER_KIND = {
+    "type": "string",
+    "enum": [
+        "mva", "a-melding", "aksjonaerregisteroppgave", "skattemelding", "generalforsamling", "arsregnskap",
+        "invoice", "all",
+    ],
+}
+REMINDER_SETTINGS = {
+    "type": "object",
+    "properties": {
+        "lead_days": {"type": "array", "items": {"type": "integer"}, "description": "Days before a due date."},
+        "reminders": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"kind": REMINDER_KIND, "muted": {"type": "boolean"}}},
+        },
+        "kind": REMINDER_KIND,
+        "muted": {"type": "boolean"},
+    },
+}
 EXPENSE_CATEGORY = {
     "type": "object",
     "properties": {
@@ -551,6 +570,18 @@ SCHEMAS: dict[str, Any] = {
             "report": {"type": "object", "description": "The term's VAT report, as in reports/vat."},
         },
     },
+    "VendorRule": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "vendor": {"type": "string", "description": "The vendor's name as last seen."},
+            "vendor_key": {"type": "string", "description": "The name as rules know it."},
+            "category": {"type": "string", "description": "The expense category word it came from, or empty."},
+            "account": {"type": "string"},
+            "vat_code": {"type": "string", "description": "A purchase VAT code (1, 11, 13 or 0)."},
+            "times_used": {"type": "integer"},
+        },
+    },
     "BankImport": {
         "type": "object",
         "description": "The statement's lines, which were matched to which invoices, and what was posted.",
@@ -633,6 +664,45 @@ PATHS: dict[str, Any] = {
                 "200": json_body(ref("ChatReply")),
                 "413": json_body(ref("Error"), "Longer than 30 seconds or 5 MB"),
                 "415": json_body(ref("Error"), "Not a format we read (OGG, WebM or WAV)"),
+                "503": json_body(ref("Error"), "The assistant is not answering right now"),
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/chat/files": {
+        "post": {
+            "summary": "A file sent into the conversation (bank statement or receipt), answered like a chat turn",
+            "description": (
+                "The file's kind is found from its content: a bank statement (camt.053, camt.054 or CSV) or a "
+                "receipt (JPEG, PNG, HEIC, WebP or PDF), at most 10 MB. The answer is a chat turn, and the next "
+                "message continues it (\"ja\" posts what a statement's summary proposed). A refused file changes "
+                "nothing; the error's message is a sentence for the person. The same `message_id` with the same "
+                "file and text answers once; with other content it is 409."
+            ),
+            "tags": ["chat"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "company_id": {"type": "integer"},
+                                "text": {"type": "string", "description": "Words sent with the file."},
+                                "message_id": {"type": "string", "maxLength": 200},
+                                "channel": {"type": "string", "enum": ["api", "web"]},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": json_body(ref("ChatReply")),
+                "409": json_body(ref("Error"), "The message id was used for other content, or is being answered"),
+                "413": json_body(ref("Error"), "Larger than 10 MB"),
+                "415": json_body(ref("Error"), "Not a bank statement or a receipt"),
                 "503": json_body(ref("Error"), "The assistant is not answering right now"),
                 **ERRORS,
             },
@@ -877,6 +947,23 @@ PATHS: dict[str, Any] = {
             tag="books",
         )
     },
+    "/api/v1/companies/{cid}/reminders": {
+        "get": operation(
+            "Which deadline reminders the user gets on Telegram in the company, per kind (owner, accountant)",
+            json_body(REMINDER_SETTINGS),
+            parameters=[CID],
+            tag="books",
+        )
+    },
+    "/api/v1/companies/{cid}/reminders/{kind}": {
+        "put": operation(
+            "Mute or unmute one kind of deadline reminder for the user (7 and 1 days before it falls due)",
+            json_body(REMINDER_SETTINGS),
+            parameters=[CID, path("kind", "A reminder kind, or all for every kind.", REMINDER_KIND)],
+            body={"type": "object", "required": ["muted"], "properties": {"muted": {"type": "boolean"}}},
+            tag="books",
+        )
+    },
     "/api/v1/companies/{cid}/expense-categories": {
         "get": operation(
             "The words for spending and the account and VAT code each means (owner, accountant)",
@@ -915,6 +1002,11 @@ PATHS: dict[str, Any] = {
                         "date": DATE,
                         "description": {"type": "string"},
                         "lines": {"type": "array", "items": {"type": "object"}},
+                        "missing_documentation": {
+                            "type": "boolean",
+                            "description": "No receipt is kept with it yet: POST it to "
+                            "journal/{voucher}/attachments.",
+                        },
                     },
                 },
                 "Posted (200 for a repeated key)",
@@ -928,6 +1020,13 @@ PATHS: dict[str, Any] = {
                     "category": {"type": "string", "description": 'As said: "drivstoff", "lunsj med kunde".'},
                     "date": DATE,
                     "vendor": {"type": "string"},
+                    "durable": {
+                        "type": "boolean",
+                        "description": "Whether equipment lasts 3 years or more. Equipment costing the "
+                        "capitalisation limit or more without VAT (NOK 30 000 from 2024, 15 000 before) is posted "
+                        "as a fixed asset (12xx) unless this is false; where the category leaves it open (tools) "
+                        "it is required, else 422 equipment_life_unknown.",
+                    },
                 },
             },
             tag="costs",
@@ -981,7 +1080,223 @@ PATHS: dict[str, Any] = {
             "responses": {"200": json_body(ref("BankImport")), **ERRORS},
         }
     },
+    "/api/v1/companies/{cid}/vendor-rules": {
+        "get": operation(
+            "The vendor rules the assistant learned: a vendor's account and VAT code, proposed again next time",
+            json_body(
+                {"type": "object", "properties": {"vendor_rules": {"type": "array", "items": ref("VendorRule")}}}
+            ),
+            parameters=[CID],
+            tag="bank",
+        )
+    },
+    "/api/v1/companies/{cid}/vendor-rules/{rule_id}": {
+        "put": operation(
+            "Change a vendor rule's account, VAT code or category (fields left out stay as they are)",
+            json_body(ref("VendorRule")),
+            parameters=[CID, path("rule_id", "The rule's id.")],
+            body={
+                "type": "object",
+                "properties": {
+                    "account": {"type": "string"},
+                    "vat_code": {"type": "string"},
+                    "category": {"type": "string"},
+                },
+            },
+            tag="bank",
+        ),
+        "delete": operation(
+            "Forget a vendor rule (the vendor is asked about again)",
+            {"description": "Forgotten"},
+            parameters=[CID, path("rule_id", "The rule's id.")],
+            tag="bank",
+            status="204",
+        ),
+    },
 }
+
+
+# Voucher documentation (bilag): receipts and statement lines kept with posted vouchers.
+VOUCHER = path("voucher", "The voucher, YYYY-N (e.g. 2026-14).", {"type": "string"})
+SCHEMAS.update(
+    {
+        "Attachment": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "voucher": {"type": "string"},
+                "kind": {"type": "string", "enum": ["receipt", "statement_line"]},
+                "filename": {"type": "string"},
+                "content_type": {
+                    "type": "string",
+                    "description": "Read from the file's first bytes: application/pdf, image/jpeg, image/png, "
+                    "image/webp, image/heic (application/json for a bank statement line).",
+                },
+                "size": {"type": "integer"},
+                "sha256": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "created_by_id": {"type": ["integer", "null"]},
+                "channel": {"type": "string"},
+                "url": {"type": "string", "description": "Where to GET the file."},
+            },
+        },
+        "Attachments": {
+            "type": "object",
+            "properties": {
+                "voucher": {"type": "string"},
+                "missing_documentation": {
+                    "type": "boolean",
+                    "description": "The voucher needs documentation (an expense its receipt) and has none yet.",
+                },
+                "attachments": {"type": "array", "items": ref("Attachment")},
+            },
+        },
+        "MissingDocumentation": {
+            "type": "object",
+            "properties": {
+                "vouchers": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "voucher": {"type": "string"},
+                            "date": DATE,
+                            "description": {"type": "string"},
+                            "amount": MONEY,
+                            "needs": {"type": "string", "enum": ["receipt"]},
+                            "attachments_url": {"type": "string"},
+                        },
+                    },
+                }
+            },
+        },
+    }
+)
+PATHS.update(
+    {
+        "/api/v1/companies/{cid}/journal/{voucher}/attachments": {
+            "get": operation(
+                "The documents kept with a voucher (receipts, the bank statement line), owner and accountant",
+                json_body(ref("Attachments")),
+                parameters=[CID, VOUCHER],
+                tag="journal",
+            ),
+            "post": {
+                "summary": "Keep a receipt (PDF, JPEG, PNG, WebP or HEIC, at most 10 MB) with a voucher; "
+                "the same bytes again are kept once (200)",
+                "tags": ["journal"],
+                "parameters": [
+                    CID,
+                    VOUCHER,
+                    query("filename", "The file's name when the body is the file itself."),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        },
+                    },
+                },
+                "responses": {
+                    "201": json_body(ref("Attachment"), "Kept"),
+                    "200": json_body(ref("Attachment"), "Kept before"),
+                    "413": json_body(ref("Error"), "The file is larger than a document may be"),
+                    **ERRORS,
+                },
+            },
+        },
+        "/api/v1/companies/{cid}/journal/{voucher}/attachments/{attachment_id}": {
+            "get": {
+                "summary": "One document's file, with its own content type",
+                "tags": ["journal"],
+                "parameters": [CID, VOUCHER, path("attachment_id", "The document's id.")],
+                "responses": {
+                    "200": {
+                        "description": "The file",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **ERRORS,
+                },
+            }
+        },
+        "/api/v1/companies/{cid}/vouchers/missing-documentation": {
+            "get": operation(
+                "The vouchers that need documentation (an expense its receipt) and have none yet",
+                json_body(ref("MissingDocumentation")),
+                parameters=[
+                    CID,
+                    query("from", "First day (YYYY-MM-DD); default: from the first voucher.", DATE),
+                    query("to", "Last day (YYYY-MM-DD); default: to the last voucher.", DATE),
+                ],
+                tag="journal",
+            )
+        },
+    }
+)
+
+
+# The audit trail (channels/api/audit.py, ledger/audit.py).
+_POSTING_FIELDS: dict[str, Any] = {
+    "voucher": {"type": "string", "description": "The voucher, YYYY-N."},
+    "date": DATE,
+    "description": {"type": "string"},
+    "posted_by": {"type": ["string", "null"], "description": "Who posted it; null when the system did."},
+    "posted_by_id": {"type": ["integer", "null"]},
+    "posted_at": {"type": "string", "format": "date-time", "description": "When it was written (UTC)."},
+    "channel": {"type": "string", "enum": ["telegram", "web", "api", "cli", "import", "system"]},
+}
+SCHEMAS.update(
+    {
+        "AuditTrail": {
+            "type": "object",
+            "description": "Who posted a voucher or an invoice, when, through which channel, and what "
+            "corrected it since (posted vouchers are never changed: a correction is a later voucher).",
+            "properties": {
+                **_POSTING_FIELDS,
+                "kind": {"type": "string", "enum": ["invoice", "credit_note", "voucher"]},
+                "invoice_number": {"type": ["integer", "null"]},
+                "corrections": {
+                    "type": "array",
+                    "description": "Reversing vouchers and credit notes against it, oldest first.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            **_POSTING_FIELDS,
+                            "kind": {"type": "string", "enum": ["reversal", "credit_note"]},
+                            "credit_note_number": {"type": ["integer", "null"]},
+                        },
+                    },
+                },
+            },
+        }
+    }
+)
+PATHS.update(
+    {
+        "/api/v1/companies/{cid}/journal/{voucher}/audit": {
+            "get": operation(
+                "Who posted a voucher, when, through which channel, and its corrections (owner, accountant)",
+                json_body(ref("AuditTrail")),
+                parameters=[CID, VOUCHER],
+                tag="journal",
+            )
+        },
+        "/api/v1/companies/{cid}/invoices/{number}/audit": {
+            "get": operation(
+                "Who posted an invoice, when, through which channel, and the credit notes against it "
+                "(owner, accountant)",
+                json_body(ref("AuditTrail")),
+                parameters=[CID, NUMBER],
+                tag="invoices",
+            )
+        },
+    }
+)
 
 
 def _error(description: str) -> dict[str, Any]:

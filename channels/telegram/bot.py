@@ -1,6 +1,7 @@
 """The Telegram bot's side of the conversation: linking an account with `/start CODE`,
-handing text, voice notes (heard by `channels.voice`, then taken as text) and button presses
-to the assistant, sending the replies back.
+handing text, voice notes (heard by `channels.voice`, then taken as text), documents and
+photos (a bank statement or a receipt, through `channels.files`) and button presses to the
+assistant, sending the replies back.
 
 One small handler per step; all wiring in `build_application` at the bottom. Only private
 chats are served: the books are never shown in a group.
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram import Document, Message, PhotoSize, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -30,6 +31,7 @@ from telegram.ext import (
 )
 
 from channels.conversation import BotMessage, ChatTurn, Conversations, MessageInProgress, Person
+from channels.files import FileNotTaken, FileTurn, answer_file
 from channels.limits import SignInThrottle, TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.telegram.delivery import Delivery, Recipient, keep_typing
@@ -40,6 +42,7 @@ from channels.texts import language_of, render
 from channels.voice.audio import AudioRejected
 from channels.voice.hearing import hear, speak
 from channels.voice.reply_mode import requested_reply_mode, set_voice_replies, wants_voice_replies
+from ledger.conversation_files import MAX_FILE_BYTES
 from ledger.errors import IdempotencyConflict, NotFound
 from ledger.settings import Settings
 
@@ -244,13 +247,68 @@ async def voice_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await gateway.delivery.send_voice(context.bot, chat.id, spoken)
 
 
+async def file_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Downloads a document or the largest size of a photo and hands it to the assistant with
+    its caption (`channels.files`: a bank statement or a receipt); a file it does not take
+    is refused in the person's language."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    attachment: Document | PhotoSize | None = message.document or (message.photo[-1] if message.photo else None)
+    if attachment is None:
+        return
+    person = await signed_in(update, context)
+    if person is None:
+        return
+    gateway = gateway_of(context)
+    conversations = gateway.conversations
+    name = (message.document.file_name or "") if message.document is not None else "photo.jpg"
+    if (attachment.file_size or 0) > MAX_FILE_BYTES:  # refused before it is downloaded
+        await say(update, person.language, "files/refused.j2", reason="too_large",
+                  limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+        return
+    async with keep_typing(context.bot, chat.id):
+        try:
+            data = bytes(await (await attachment.get_file()).download_as_bytearray())
+        except TelegramError:
+            await say(update, person.language, "telegram/file_not_fetched.j2")
+            return
+        turn = FileTurn(person.user_id, data, "telegram", text=message.caption or "", filename=name,
+                        message_id=f"tg:{update.update_id}")
+        try:
+            answer = await answer_file(conversations, turn)
+        except FileNotTaken as refused:
+            await chat.send_message(refused.text)
+            return
+        except RasaUnavailable:
+            await say(update, person.language, "telegram/unavailable.j2")
+            return
+        except NotFound:
+            await say(update, person.language, "telegram/no_company.j2")
+            return
+        except IdempotencyConflict:
+            await say(update, person.language, "telegram/message_id_reused.j2")
+            return
+        except TooBusy:
+            await say(update, person.language, "limits/too_busy.j2")
+            return
+        except MessageInProgress:
+            return
+        if answer.repeated:
+            return
+        to = Recipient(chat.id, person.user_id, person.language)
+        await gateway.delivery.send_all(context.bot, to, answer.messages)
+
+
 def _in_books(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
     with sessions.begin() as session:
         return work(session)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Says that text and voice messages are what is understood here (a photo, a sticker, a file)."""
+    """Says that text, voice messages and files are what is understood here (a sticker, a
+    location, a contact)."""
     person = await signed_in(update, context)
     if person is not None:
         await say(update, person.language, "telegram/text_only.j2")
@@ -286,6 +344,7 @@ def build_application(
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(CallbackQueryHandler(button_pressed))
     application.add_handler(MessageHandler(private & filters.VOICE, voice_message))
+    application.add_handler(MessageHandler(private & (filters.Document.ALL | filters.PHOTO), file_message))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
     application.add_error_handler(log_error)
     return application

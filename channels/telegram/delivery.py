@@ -163,7 +163,7 @@ class Delivery:
         if not parts and message.buttons:
             choose = render(to.language, "telegram/choose.j2")
             parts.append(lambda markup: bot.send_message(to.chat_id, choose, reply_markup=markup))
-        keyboard = self.keyboards.markup(message.buttons) if message.buttons else None
+        keyboard = await self.keyboards.markup(message.buttons) if message.buttons else None
         for index, part in enumerate(parts):
             await part(keyboard if index == len(parts) - 1 else None)
 

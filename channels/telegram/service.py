@@ -21,6 +21,7 @@ from channels.telegram.bot import ALLOWED_UPDATES, Gateway, TelegramApplication,
 from channels.telegram.delivery import Delivery, GatewayFiles
 from channels.telegram.keyboards import Keyboards
 from channels.telegram.redaction import forget, redact
+from channels.telegram.reminders import pushing
 from channels.telegram.settings import TelegramSettings
 from ledger.settings import Settings
 
@@ -78,7 +79,8 @@ class TelegramService:
             return
         self.application = application
         log.info("Telegram bot @%s is running (%s)", application.bot.username, self._mode())
-        yield
+        async with pushing(app[SESSIONS], application.bot, self.telegram.reminder_interval):
+            yield
         self.application = None
         if application.updater is not None and application.updater.running:
             await application.updater.stop()

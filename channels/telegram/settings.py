@@ -16,6 +16,8 @@ class TelegramSettings(BaseSettings):
       webhook_secret: the secret Telegram echoes in its header in webhook mode; derived from the
         token when empty (the same on every replica).
       base_url, base_file_url: the Bot API's addresses (tests point them at a local fake server).
+      reminder_interval: seconds between two rounds of deadline reminders
+        (`channels.telegram.reminders`); 0 turns the reminders off in this process.
     """
 
     model_config = SettingsConfigDict(env_prefix="BOKBOT_TELEGRAM_", env_file=".env", extra="ignore")
@@ -25,6 +27,7 @@ class TelegramSettings(BaseSettings):
     webhook_secret: str = ""
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    reminder_interval: float = 900.0
 
     @property
     def enabled(self) -> bool:

@@ -33,12 +33,13 @@ def recogniser_for(settings: Settings) -> SpeechToText:
     return _recogniser(settings.stt, settings.stt_model_path)
 
 
-def _vocabulary(sessions: sessionmaker[Session], user_id: int, company_id: int | None) -> Vocabulary:
+def _vocabulary(sessions: sessionmaker[Session], user_id: int, company_id: int | None) -> tuple[Vocabulary, str]:
+    """The company's names, and the language the user speaks to the assistant."""
     with sessions.begin() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("unknown user")
-        return company_vocabulary(session, identity.current_company_id(session, user, company_id))
+        return company_vocabulary(session, identity.current_company_id(session, user, company_id)), user.language
 
 
 def hear_now(
@@ -57,8 +58,8 @@ def hear_now(
     company the user does not belong to."""
     container = format_of(content_type) if content_type is not None else None
     pcm = decode(audio, container, max_seconds=max_seconds)
-    vocabulary = _vocabulary(sessions, user_id, company_id)
-    transcript = recogniser.transcribe(pcm, vocabulary, language)
+    vocabulary, speaks = _vocabulary(sessions, user_id, company_id)
+    transcript = recogniser.transcribe(pcm, vocabulary, language, prefer=speaks)
     if not transcript.text.strip():
         raise AudioRejected("nothing_heard", "no words were recognised")
     return transcript

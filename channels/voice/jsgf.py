@@ -1,8 +1,10 @@
 """A small reader for the JSGF grammars in `grammars/`, and the sentences they allow.
 
 Only what those grammars use: rules `<name> = ...;`, alternatives `|`, groups `( )`, optional
-parts `[ ]`, rule references and plain words; `<VOID>` matches nothing. The sentences feed
-the statistical language model (`channels.voice.language_model`).
+parts `[ ]`, rule references, plain words, `<NULL>` (nothing said) and weights (`/10/ fem hundre | /1/ fem tusen ett`:
+how much likelier one alternative is than another, which pocketsphinx honours too); `<VOID>`
+matches nothing. The sentences feed the statistical language model
+(`channels.voice.language_model`), drawn with the same weights.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-_TOKEN = re.compile(r"<[^>]+>|[()\[\]|;=]|[^\s()\[\]|;=<>]+")
+_TOKEN = re.compile(r"<[^>]+>|/[0-9.]+/|[()\[\]|;=]|[^\s()\[\]|;=<>/]+")
 VOID = "<VOID>"
+NULL = "<NULL>"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,10 @@ class Sequence:
 
 @dataclass(frozen=True)
 class Choice:
+    """Alternatives; `weights` (one per option, or empty: all alike) say how likely each is."""
+
     options: tuple[Node, ...]
+    weights: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,14 +91,31 @@ def parse(text: str) -> tuple[dict[str, Node], list[str]]:
     return rules, public
 
 
+def _weight(tokens: list[str], i: int) -> tuple[float | None, int]:
+    """The weight `/w/` at `tokens[i]`, if there is one, and where the alternative starts."""
+    if i < len(tokens) and tokens[i].startswith("/"):
+        return float(tokens[i].strip("/")), i + 1
+    return None, i
+
+
 def _alternatives(tokens: list[str], i: int) -> tuple[Node, int]:
-    options = []
+    options: list[Node] = []
+    weights: list[float | None] = []
+    weight, i = _weight(tokens, i)
     node, i = _sequence(tokens, i)
     options.append(node)
+    weights.append(weight)
     while i < len(tokens) and tokens[i] == "|":
-        node, i = _sequence(tokens, i + 1)
+        weight, i = _weight(tokens, i + 1)
+        node, i = _sequence(tokens, i)
         options.append(node)
-    return (options[0] if len(options) == 1 else Choice(tuple(options))), i
+        weights.append(weight)
+    if len(options) == 1:
+        return options[0], i
+    if all(w is None for w in weights):
+        return Choice(tuple(options)), i
+    # As in pocketsphinx: an alternative without a weight weighs 1.
+    return Choice(tuple(options), tuple(1.0 if w is None else w for w in weights)), i
 
 
 def _sequence(tokens: list[str], i: int) -> tuple[Node, int]:
@@ -105,6 +128,9 @@ def _sequence(tokens: list[str], i: int) -> tuple[Node, int]:
             if i >= len(tokens) or tokens[i] != closing:
                 raise GrammarError(f"missing {closing!r}")
             items.append(inner if token == "(" else Optional(inner))
+            i += 1
+        elif token == NULL:
+            items.append(Sequence(()))
             i += 1
         elif token.startswith("<"):
             items.append(Ref(token[1:-1]) if token != VOID else Choice(()))
@@ -131,7 +157,11 @@ def sample(rules: dict[str, Node], start: str, rng: random.Random) -> list[str] 
         if isinstance(node, Sequence):
             return all(walk(item) for item in node.items)
         if isinstance(node, Choice):
-            return bool(node.options) and walk(rng.choice(node.options))
+            if not node.options:
+                return False
+            if node.weights:
+                return walk(rng.choices(node.options, weights=node.weights)[0])
+            return walk(rng.choice(node.options))
         return walk(node.item) if rng.random() < 0.5 else True
 
     return out if walk(rules[start]) else None
@@ -147,8 +177,12 @@ def _prune(node: Node, empty: set[str]) -> Node | None:
         items = [_prune(item, empty) for item in node.items]
         return None if any(i is None for i in items) else Sequence(tuple(i for i in items if i is not None))
     if isinstance(node, Choice):
-        options = [o for o in (_prune(option, empty) for option in node.options) if o is not None]
-        return Choice(tuple(options)) if options else None
+        weights = node.weights or (1.0,) * len(node.options)
+        pruned = ((_prune(option, empty), w) for option, w in zip(node.options, weights, strict=True))
+        kept = [(o, w) for o, w in pruned if o is not None]
+        if not kept:
+            return None
+        return Choice(tuple(o for o, _ in kept), tuple(w for _, w in kept) if node.weights else ())
     inner = _prune(node.item, empty)
     return Optional(inner) if inner is not None else Sequence(())
 
@@ -159,8 +193,12 @@ def _text(node: Node) -> str:
     if isinstance(node, Ref):
         return f"<{node.rule}>"
     if isinstance(node, Sequence):
-        return " ".join(_text(item) for item in node.items if not (isinstance(item, Sequence) and not item.items))
+        said = [_text(item) for item in node.items if not (isinstance(item, Sequence) and not item.items)]
+        return " ".join(said) if said else NULL
     if isinstance(node, Choice):
+        if node.weights:
+            pairs = zip(node.options, node.weights, strict=True)
+            return "(" + " | ".join(f"/{w:g}/ {_text(option)}" for option, w in pairs) + ")"
         return "(" + " | ".join(_text(option) for option in node.options) + ")"
     return f"[{_text(node.item)}]"
 

@@ -6,6 +6,12 @@ word (a customer called "Fjord Bygg", every bokmål word) is spoken by espeak-ng
 (`channels.voice.phones`). So a customer or project gets a pronunciation the moment it is
 created, with nothing to download or train. Pronunciations are kept for the life of the
 process: espeak-ng's answer for a word never changes.
+
+espeak-ng says a word alone differently from the same word in a sentence ("fire" is [fiːra]
+alone, [fiːrɛ] in "før fire timer"; "hundre" loses its d alone), and people say an unstressed
+final e as a schwa where espeak-ng says [a]. So bokmål words get, besides espeak-ng's
+pronunciation of the word alone, the running-speech forms of `RUNNING_SPEECH` (the number words
+and the little words around them) and a schwa ending.
 """
 
 from __future__ import annotations
@@ -19,6 +25,22 @@ from pathlib import Path
 from channels.voice.phones import Phones, pronunciations
 
 ESPEAK_VOICES = {"nb": "nb", "en": "en-us"}
+
+RUNNING_SPEECH: dict[str, tuple[str, ...]] = {
+    "en": ("ˈeːn", "ˈɛn"),
+    "fire": ("fˈiːrɛ", "fˈiːrə"),
+    "åtte": ("ˈɔtːə",),
+    "elleve": ("ˈɛlva", "ˈɛlvə"),
+    "tyve": ("tˈyːvə",),
+    "hundre": ("hˈʉndra", "hˈʉndrə", "hˈʉnrə"),
+    "tusen": ("tˈʉːsn", "tˈʉːsən"),
+    "og": ("ˈɔ", "ˈoː"),
+    "femti": ("fˈɛmti",),
+    "timer": ("tˈiːmɛr",),
+    "takk": ("tˈɑk",),
+}
+"""Bokmål words as said in a sentence, by espeak-ng or by people (IPA), heard besides the
+word said alone."""
 ESPEAK_TIMEOUT_SECONDS = 30.0
 
 
@@ -102,6 +124,17 @@ class Lexicon:
                 to_speak.append(word)
         for word, ipa in zip(to_speak, espeak_ipa(to_speak, language), strict=True):
             found[word] = pronunciations(ipa, language)
+            if language == "nb":
+                found[word] = _with_running_speech(word, found[word])
         with self._lock:
             self._known.update({(language, w): p for w, p in found.items()})
             return {w: self._known[(language, w)] for w in words if self._known.get((language, w))}
+
+
+def _with_running_speech(word: str, found: list[Phones]) -> list[Phones]:
+    """`found` with the word's forms in running speech: those of `RUNNING_SPEECH`, and a final
+    "-e" that espeak-ng says as [a] (AA) also as a schwa (AH)."""
+    extra = [p for ipa in RUNNING_SPEECH.get(word, ()) for p in pronunciations(ipa, "nb")]
+    if word.endswith("e") and found and found[0][-1] == "AA":
+        extra.append((*found[0][:-1], "AH"))
+    return found + [p for i, p in enumerate(extra) if p not in found and p not in extra[:i]]

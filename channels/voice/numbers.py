@@ -46,7 +46,10 @@ NORWEGIAN = NumberWords(
         "syv": 7, "åtte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14,
         "femten": 15, "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19,
     },
-    tens={"tjue": 20, "tretti": 30, "førti": 40, "femti": 50, "seksti": 60, "sytti": 70, "åtti": 80, "nitti": 90},
+    tens={
+        "tjue": 20, "tyve": 20, "tretti": 30, "førti": 40, "femti": 50, "seksti": 60, "sytti": 70, "åtti": 80,
+        "nitti": 90,
+    },
     hundred="hundre",
     thousand="tusen",
     joiner="og",

@@ -47,9 +47,12 @@ class SpeechToText(Protocol):
 
     name: str
 
-    def transcribe(self, audio: Pcm, vocabulary: Vocabulary, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: Pcm, vocabulary: Vocabulary, language: str | None = None, *, prefer: str | None = None
+    ) -> Transcript:
         """What `audio` says. `vocabulary` holds the company's names; `language` ("nb", "en")
-        is a hint when the channel knows it, None to let the engine decide."""
+        when the channel knows the language spoken, None to let the engine decide; `prefer`
+        the language the conversation has been in, to favour when the engine is in doubt."""
         ...
 
 

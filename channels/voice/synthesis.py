@@ -13,6 +13,10 @@ from channels.voice.lexicon import ESPEAK_VOICES, espeak_binary
 MAX_SPOKEN_CHARACTERS = 1200
 SYNTHESIS_TIMEOUT_SECONDS = 30.0
 WORDS_PER_MINUTE = 165
+_OPUS_FROM_WAV = (
+    "-hide_banner", "-loglevel", "error", "-f", "wav", "-i", "pipe:0",
+    "-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-f", "ogg", "pipe:1",
+)
 
 
 def speakable(texts: Iterable[str]) -> str:
@@ -45,8 +49,7 @@ def speak_wav(text: str, language: str, *, voice_variant: str = "", words_per_mi
 def to_ogg_opus(wav: bytes) -> bytes:
     """A WAV file as OGG Opus (mono, 24 kbit/s: a voice note)."""
     result = subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "wav", "-i", "pipe:0",
-         "-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-f", "ogg", "pipe:1"],
+        [ffmpeg_binary(), *_OPUS_FROM_WAV],
         input=wav,
         capture_output=True,
         timeout=SYNTHESIS_TIMEOUT_SECONDS,
@@ -56,8 +59,27 @@ def to_ogg_opus(wav: bytes) -> bytes:
 
 
 def spoken_reply(texts: Iterable[str], language: str) -> bytes | None:
-    """The replies read aloud as OGG Opus; None when there is nothing to say."""
+    """The replies read aloud as OGG Opus; None when there is nothing to say. espeak-ng's
+    speech flows straight into ffmpeg, so the encoding runs while the words are spoken
+    rather than after (the answer waits for both)."""
     text = speakable(texts)
     if not text:
         return None
-    return to_ogg_opus(speak_wav(text, language))
+    voice = ESPEAK_VOICES.get(language, "nb")
+    with subprocess.Popen(
+        [espeak_binary(), "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    ) as speaker:
+        assert speaker.stdin is not None and speaker.stdout is not None
+        speaker.stdin.write(text.encode())
+        speaker.stdin.close()
+        try:
+            encoded = subprocess.run(
+                [ffmpeg_binary(), *_OPUS_FROM_WAV], stdin=speaker.stdout, capture_output=True,
+                timeout=SYNTHESIS_TIMEOUT_SECONDS, check=True,
+            ).stdout
+        finally:
+            speaker.stdout.close()
+            if speaker.wait(timeout=SYNTHESIS_TIMEOUT_SECONDS) != 0:
+                raise subprocess.CalledProcessError(speaker.returncode, "espeak-ng")
+    return encoded

@@ -31,7 +31,9 @@ class VoskRecogniser:
         self.language = "en" if "-en" in model_path.name.lower() else "nb"
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: Pcm, vocabulary: Vocabulary, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: Pcm, vocabulary: Vocabulary, language: str | None = None, *, prefer: str | None = None
+    ) -> Transcript:
         with self._lock:
             recogniser = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
             recogniser.AcceptWaveform(audio.samples)

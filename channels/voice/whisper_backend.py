@@ -27,7 +27,9 @@ class FasterWhisperRecogniser:
         self._model = WhisperModel(str(model_path), device="cpu", compute_type="int8", local_files_only=True)
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: Pcm, vocabulary: Vocabulary, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: Pcm, vocabulary: Vocabulary, language: str | None = None, *, prefer: str | None = None
+    ) -> Transcript:
         import numpy
 
         samples = array.array("h")

@@ -82,11 +82,11 @@ async def sign_in(
         person = await conversations.person_by_token(token[:512])
         return (person, None) if person is not None else None
     if isinstance(code, str) and code.strip():
-        if not throttle.allowed(source):
+        if not await throttle.allowed(source):
             return None
         issued = await conversations.sign_in_with_code(code[:64])
         if issued is None:
-            throttle.failed(source)
+            await throttle.failed(source)
         return issued
     return None
 

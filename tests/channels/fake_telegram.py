@@ -266,3 +266,39 @@ def button_update(telegram_id: int, data: str, *, on_message: dict[str, Any],
             },
         },
     }
+
+
+def document_update(telegram_id: int, file_id: str, *, file_name: str, size: int, caption: str = "",
+                    mime_type: str = "application/octet-stream", update_id: int | None = None) -> dict[str, Any]:
+    """A person sending a file as a document (a bank statement, a PDF receipt), kept by the fake
+    under `file_id`."""
+    message: dict[str, Any] = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": {"id": telegram_id, "type": "private"},
+        "from": person(telegram_id),
+        "document": {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": file_name,
+                     "mime_type": mime_type, "file_size": size},
+    }
+    if caption:
+        message["caption"] = caption
+    return {"update_id": update_id if update_id is not None else next(_update_ids), "message": message}
+
+
+def photo_update(telegram_id: int, file_ids: list[str], *, size: int, caption: str = "",
+                 update_id: int | None = None) -> dict[str, Any]:
+    """A person sending a photo: Telegram offers it in several sizes, the largest last."""
+    message: dict[str, Any] = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": {"id": telegram_id, "type": "private"},
+        "from": person(telegram_id),
+        "photo": [
+            {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 90 * (n + 1), "height": 160 * (n + 1),
+             "file_size": size}
+            for n, file_id in enumerate(file_ids)
+        ],
+    }
+    if caption:
+        message["caption"] = caption
+    return {"update_id": update_id if update_id is not None else next(_update_ids), "message": message}

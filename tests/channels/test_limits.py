@@ -11,17 +11,19 @@ from channels.limits import TooBusy, UserLimits
 from tests.channels.conftest import Books, FakeRasaWebhook, GatewayFactory
 
 
-def test_a_user_has_two_places_and_a_burst_then_a_steady_rate() -> None:
+async def test_a_user_has_two_places_and_a_burst_then_a_steady_rate() -> None:
     limits = UserLimits(max_in_flight=2, per_minute=60, burst=3)
-    with limits.admit(1), limits.admit(1):
-        with pytest.raises(TooBusy), limits.admit(1):
+    async with limits.admit(1), limits.admit(1):
+        with pytest.raises(TooBusy):
+            async with limits.admit(1):
+                pass
+        async with limits.admit(2):  # someone else is not held up
             pass
-        with limits.admit(2):  # someone else is not held up
+    async with limits.admit(1):
+        pass
+    with pytest.raises(TooBusy) as refused:
+        async with limits.admit(1):
             pass
-    with limits.admit(1):
-        pass
-    with pytest.raises(TooBusy) as refused, limits.admit(1):
-        pass
     assert 0 < refused.value.retry_after <= 1.0
 
 

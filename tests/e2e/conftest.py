@@ -49,6 +49,7 @@ class RunningStack:
       settings: the installation's settings (its secrets are in `var_dir`).
       restart_rasa: stops the Rasa server and starts it again (what a deployment does).
       var_dir: where the processes' logs are (`log/`).
+      processes: the running processes, to stop or restart one of them (`Stack.services`).
     """
 
     gateway_url: str
@@ -62,6 +63,7 @@ class RunningStack:
     settings: Settings
     restart_rasa: Callable[[], None]
     var_dir: Path
+    processes: Stack
 
     def chat(self, text: str, token: str | None = None, **extra: Any) -> requests.Response:
         """One chat turn through the REST API."""
@@ -141,6 +143,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, books_url: str) -> Iterator[
             settings=settings,
             restart_rasa=lambda: running.restart("Rasa server"),
             var_dir=var_dir,
+            processes=running,
         )
     finally:
         running.stop()

@@ -1,5 +1,6 @@
-"""The command grammars: read as JSGF, sentences drawn from them, names added, the commands
-for a kind of name the company lacks left out, and a language model counted from them."""
+"""The command grammars: read as JSGF (with weights), sentences drawn from them, names added,
+the commands for a kind of name the company lacks left out, and a language model counted from
+them; bokmål pronunciations in running speech; how a language's hypothesis is chosen."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import random
 import re
 
 from channels.voice.grammar import command_grammar, grammar_words, with_names
-from channels.voice.jsgf import accepts, parse, sample
+from channels.voice.jsgf import accepts, parse, sample, without_rules
 from channels.voice.language_model import arpa, grammar_sentences
+from channels.voice.lexicon import _with_running_speech
 from channels.voice.phones import CMU_PHONES, ipa_to_phones, pronunciations
 from channels.voice.reply_mode import requested_reply_mode
+from channels.voice.sphinx_backend import Hypothesis, likelihood
 from channels.voice.vocabulary import spoken_form, vocabulary_from_names
 
 
@@ -77,3 +80,42 @@ def test_asking_for_spoken_replies_is_recognised_in_both_languages() -> None:
     assert requested_reply_mode("svar med tekst") is False
     assert requested_reply_mode("Answer by text") is False
     assert requested_reply_mode("hva er saldoen") is None
+
+
+def test_weights_are_read_kept_and_followed_when_sentences_are_drawn() -> None:
+    text = "#JSGF V1.0;\ngrammar t;\npublic <n> = /9/ fem hundre | /1/ fem tusen | <NULL> takk;\n"
+    rules, _ = parse(text)
+    rng = random.Random(7)
+    drawn = [" ".join(sample(rules, "n", rng) or []) for _ in range(1000)]
+    assert 0.75 < drawn.count("fem hundre") / 1000 < 0.88  # 9 of 11: an alternative without a weight weighs 1
+    assert set(drawn) == {"fem hundre", "fem tusen", "takk"}
+    kept = without_rules(text, set(), name="t")
+    assert "/9/ fem hundre" in kept and accepts(kept, said("takk"))
+
+
+def test_bokmal_amounts_take_the_usual_forms_and_never_end_in_a_bare_ett() -> None:
+    text = with_names(command_grammar("nb"), NAMES)
+    for amount in ("fem hundre", "tolv hundre og femti", "tusen fem hundre", "ett tusen to hundre og femti",
+                   "fire hundre og femti", "tjue fem", "tyve"):
+        assert accepts(text, said(f"jeg betalte {amount} kroner for lunsj")), amount
+    assert not accepts(text, said("jeg betalte tre tusen ett kroner for lunsj"))
+    assert not accepts(text, said("før ett timer på nettside"))
+
+
+def test_bokmal_number_words_are_heard_as_said_in_a_sentence_and_with_a_schwa() -> None:
+    heard = _with_running_speech("fire", [("F", "IY", "R", "AA")])
+    assert heard[0] == ("F", "IY", "R", "AA")
+    assert ("F", "IY", "R", "EH") in heard and ("F", "IY", "R", "AH") in heard
+    assert ("HH", "UW", "N", "D", "R", "AH") in _with_running_speech("hundre", [("HH", "UW", "N", "R", "AA")])
+    assert ("AO",) in _with_running_speech("og", [("UW", "G")])
+    assert _with_running_speech("tak", [("T", "AA", "K")]) == [("T", "AA", "K")]
+
+
+def test_the_conversations_language_tips_a_close_call_and_a_whole_sentence_beats_a_fragment() -> None:
+    ja = Hypothesis("ja", -3.1, "nb", complete=True)
+    no = Hypothesis("no", -3.4, "en", complete=True)
+    assert likelihood(no, "en") > likelihood(ja, "en")
+    assert likelihood(ja, "nb") > likelihood(no, "nb")
+    fragment = Hypothesis("i paid twenty five kroner for taxi at", -2.9, "en", complete=False)
+    wrong = Hypothesis("nei det er feil", -4.0, "nb", complete=True)
+    assert likelihood(fragment, None) > likelihood(wrong, None)

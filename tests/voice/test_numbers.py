@@ -17,6 +17,8 @@ from channels.voice.numbers import digits_for_numbers
         ("ett tusen to hundre og femti kroner", "nb", "1250 kroner"),
         ("tolv hundre kroner", "nb", "1200 kroner"),
         ("tjue en timer", "nb", "21 timer"),
+        ("tyve fem kroner", "nb", "25 kroner"),
+        ("tusen fem hundre kroner", "nb", "1500 kroner"),
         ("halvannen time", "nb", "1,5 time"),
         ("registrer en utgift", "nb", "registrer en utgift"),
         ("log seven point five hours", "en", "log 7.5 hours"),

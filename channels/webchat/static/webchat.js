@@ -20,6 +20,7 @@ let transcript = [];
 const pending = new Map(); // message id -> text: sent, not yet answered (resent after a reconnect)
 let recorder = null; // the microphone's recording while the person speaks
 let spokenInFlight = 0; // spoken messages sent, not yet answered
+let filesInFlight = 0; // files sent, not yet answered
 
 // Language: Norwegian for Norwegian browsers, English otherwise.
 
@@ -94,7 +95,7 @@ function setStatus(text) {
 }
 
 function updateTyping() {
-  $("typing").hidden = pending.size === 0 && spokenInFlight === 0;
+  $("typing").hidden = pending.size === 0 && spokenInFlight === 0 && filesInFlight === 0;
   scrollToEnd();
 }
 
@@ -421,6 +422,67 @@ async function sendSpoken(audio) {
   }
 }
 
+// Files: picked with the paper clip or dropped on the conversation, a bank statement or a
+// receipt goes to /api/v1/chat/files with the token (not through the socket); the answer is
+// shown like any reply, and the next message continues the conversation. Words typed but not
+// sent go with the file.
+
+async function sendFile(file) {
+  const input = $("message");
+  const words = input.value.trim();
+  input.value = "";
+  addEntry({ from: "me", text: t("fileSent", { name: file.name || t("file") }) + (words ? ` ${words}` : "") });
+  const form = new FormData();
+  form.append("file", file, file.name || "file");
+  form.append("message_id", newId());
+  form.append("channel", "web");
+  if (words) form.append("text", words);
+  filesInFlight += 1;
+  updateTyping();
+  try {
+    const response = await fetch("/api/v1/chat/files", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${storedToken()}` },
+      body: form,
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      addEntry({ from: "system", text: (body.error && body.error.message) || t("errors.file_failed") });
+      return;
+    }
+    replied({ messages: body.messages });
+  } catch {
+    addEntry({ from: "system", text: t("errors.file_failed") });
+  } finally {
+    filesInFlight -= 1;
+    updateTyping();
+  }
+}
+
+function wireFiles() {
+  const picker = $("file");
+  $("attach").addEventListener("click", () => picker.click());
+  picker.addEventListener("change", () => {
+    if (picker.files && picker.files[0]) sendFile(picker.files[0]);
+    picker.value = "";
+  });
+  const chat = $("chat");
+  chat.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer || !Array.from(event.dataTransfer.types).includes("Files")) return;
+    event.preventDefault();
+    chat.classList.add("dropping");
+  });
+  chat.addEventListener("dragleave", (event) => {
+    if (!chat.contains(event.relatedTarget)) chat.classList.remove("dropping");
+  });
+  chat.addEventListener("drop", (event) => {
+    event.preventDefault();
+    chat.classList.remove("dropping");
+    const files = event.dataTransfer ? event.dataTransfer.files : null;
+    if (files && files[0] && signedIn) sendFile(files[0]);
+  });
+}
+
 // Wiring.
 
 function wire() {
@@ -432,6 +494,7 @@ function wire() {
     input.value = "";
     sendMessage(text);
   });
+  wireFiles();
   if (navigator.mediaDevices && window.MediaRecorder) {
     $("mic").hidden = false;
     $("mic").addEventListener("click", toggleRecording);
