@@ -123,3 +123,14 @@ def asker_of(tracker: Tracker) -> Asker:
         message_id=who.message_id,
         language=language_of(tracker),
     )
+
+
+def own_file_state(tracker: Tracker, slot: str, asker: Asker) -> dict[str, Any] | None:
+    """A file's walk-through kept in `slot` (a statement's lines, a receipt's questions), if it
+    is this person's in this company: a slot is never trusted to belong to whoever answers."""
+    state = tracker.get_slot(slot)
+    if not isinstance(state, dict) or not state.get("file_id"):
+        return None
+    if (state.get("user_id"), state.get("company_id")) != (asker.user_id, asker.company_id):
+        return None
+    return state

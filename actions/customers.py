@@ -82,18 +82,53 @@ def _meant(resolution: Resolution, slot: str, entity: str) -> tuple[str | None, 
     return None, choices_for(slot, entity, [c.name for c in resolution.candidates])
 
 
+def project_named(asker: Asker, said: str) -> tuple[str, str] | None:
+    """(the project's name, its customer's name or "") when `said` is clearly one project of
+    the company's; None otherwise."""
+    assert asker.company_id is not None
+    with sessions().begin() as session:
+        try:
+            resolution = resolve_project(session, asker.company_id, said)
+        except UnknownProject:
+            return None
+        project = resolution.chosen
+        if project is None:
+            return None
+        found = find_project(session, asker.company_id, project.name)
+        owner = found.customer.name if found is not None and found.customer is not None else ""
+        return project.name, owner
+
+
 def customer_or_offer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, said: Any, *, form: str, slot: str, keep: Iterable[str]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    said: Any,
+    *,
+    form: str,
+    slot: str,
+    keep: Iterable[str],
+    project_slot: str | None = None,
 ) -> dict[str, Any]:
     """The slot values for a customer named in `form`: the customer when the name is clear, a
     choice when it fits several, else an offer to create it (Ja/Nei). On "ja" the person is
-    taken back to `form` with the slots it should `keep` and the new name in `slot`."""
+    taken back to `form` with the slots it should `keep` and the new name in `slot`.
+
+    A name that is one of the company's projects is never offered as a new customer: with a
+    `project_slot` it is taken as the project (and its customer as the customer), else the
+    person is told it is a project."""
     asker = asker_of(tracker)
     name, choices = resolve_customer_said(asker, str(said), slot)
     if name is not None:
         return {slot: name, CHOICES_SLOT: None}
     if choices is not None:
         return {slot: None, CHOICES_SLOT: choices}
+    project = project_named(asker, str(said))
+    if project is not None:
+        project_name, owner = project
+        if project_slot is not None:
+            return {slot: owner or None, project_slot: project_name, CHOICES_SLOT: None}
+        reply(dispatcher, asker, "name_is_project.j2", name=project_name, customer=owner)
+        return {slot: None}
     kept = {k: tracker.get_slot(k) for k in keep if k != slot}
     resume = {"form": form, "slots": {k: v for k, v in kept.items() if v is not None}}
     values = {"name": str(said).strip(), "resume": resume, "resume_slot": slot}

@@ -64,6 +64,20 @@ _VAN_WORDS = re.compile(r"\b(vare\s*-?\s*bil\w*|van|vans|lastebil\w*|pickup|pick
 _CAR_WORDS = re.compile(r"\b(person\s*-?\s*bil\w*|passenger|car|cars|bil|bilen|elbil\w*)\b", re.IGNORECASE)
 
 
+_PLAIN_CAR_WORDS = re.compile(r"\b(person\s*-?\s*bil\w*|passenger\s+cars?|elbil\w*)\b", re.IGNORECASE)
+
+
+def vehicle_named(message: Any) -> str | None:
+    """"van" or "car" when a whole message names the vehicle plainly ("diesel til varebilen",
+    "fuel for the van", "bensin til personbilen"); a bare "bilen" or "the car" may be the van
+    and says nothing."""
+    text = str(message or "")
+    van, car = bool(_VAN_WORDS.search(text)), bool(_PLAIN_CAR_WORDS.search(text))
+    if van == car:
+        return None
+    return "van" if van else "car"
+
+
 def vehicle_of(said: Any) -> str | None:
     """"van" or "car" for an answer to "varebil eller personbil?" ("varebil", "a van",
     "personbilen", "passenger car"); None when it says neither or both."""
@@ -115,6 +129,13 @@ class ValidateRegisterExpenseForm(FormValidator):
                 reply(dispatcher, asker, "expense_category_unknown.j2", said=str(value))
                 return {CATEGORY: None, CHOICES_SLOT: choices_for(CATEGORY, "expense_category", suggestions)}
             company = company_by_id(session, asker.company_id)
+            said_vehicle = vehicle_named((tracker.latest_message or {}).get("text")) if rule.needs_vehicle else None
+            if said_vehicle is not None and company.vat_registered:
+                # "diesel til varebilen": the message says which vehicle, so nothing to ask.
+                if company.vehicle != said_vehicle:
+                    set_vehicle(session, asker.company_id, said_vehicle)
+                    reply(dispatcher, asker, "expense_vehicle_noted.j2", vehicle=said_vehicle)
+                return {CATEGORY: rule.keyword, VEHICLE: said_vehicle, ASK_VEHICLE: None, CHOICES_SLOT: None}
             ask_vehicle = rule.needs_vehicle and company.vat_registered and company.vehicle not in VEHICLES
         return {CATEGORY: rule.keyword, ASK_VEHICLE: ask_vehicle or None, CHOICES_SLOT: None}
 

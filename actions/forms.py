@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
@@ -148,6 +148,55 @@ def answered(
     return {slot: str(answer)}
 
 
+#: The forms a request starts, by its intent: such a request said in the middle of another
+#: form's question is a new request, not an answer ("fuel for the van, 600 kr" while an
+#: invoice asks how many hours).
+REQUEST_FORMS = {
+    "create_invoice": "invoice_form",
+    "register_expense": "register_expense_form",
+    "register_payment": "payment_form",
+    "log_time": "log_time_form",
+    "credit_invoice": "credit_form",
+}
+#: Entities only a request of this intent names: a message with one is that request, even when
+#: a word of it also fills the question asked ("the van" read as a customer).
+_OWN_ENTITIES = {
+    "register_expense": frozenset({"expense_category", "vendor"}),
+    "create_invoice": frozenset({"customer"}),
+}
+#: How sure the classifier must be before a message leaves a question unanswered.
+NEW_REQUEST_CONFIDENCE = 0.8
+
+
+def new_request(tracker: Tracker, form: str, filled: Mapping[str, Any]) -> str | None:
+    """The form of another request the latest message makes while `form` asks a question;
+    None when it is (or may be) an answer: a button, a message the classifier is unsure of, or
+    one that fills the slot asked for (`filled`: the slots this message sets), unless it names
+    what only the other request has ("fuel for the van, 600 kr")."""
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    other = REQUEST_FORMS.get(str(intent.get("name")))
+    if other is None or other == form or str(latest.get("text") or "").startswith("/"):
+        return None
+    if float(intent.get("confidence") or 0.0) < NEW_REQUEST_CONFIDENCE:
+        return None
+    own = _OWN_ENTITIES.get(str(intent.get("name")), frozenset())
+    if any(e.get("entity") in own for e in latest.get("entities") or []) and _says_more_than_names(latest):
+        return other
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    return None if requested and filled.get(requested) is not None else other
+
+
+def _says_more_than_names(latest: Mapping[str, Any]) -> bool:
+    """Whether a message has a word of its own beside the entities it names: "Fjord Bygg" alone
+    answers a question, "fakturer Fjord Bygg" asks for something."""
+    text = str(latest.get("text") or "")
+    for e in sorted(latest.get("entities") or [], key=lambda e: -int(e.get("start") or 0)):
+        if isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            text = text[: e["start"]] + " " + text[e["end"]:]
+    return bool(re.search(r"[^\W\d_]{4,}", text))
+
+
 def _offers_to_resume(event: EventType, form: str) -> bool:
     if event.get("event") != "slot" or event.get("name") != PENDING_SLOT:
         return False
@@ -195,6 +244,12 @@ class FormValidator(FormValidationAction, ABC):
         asker = asker_of(tracker)
         if refuse_asker(dispatcher, asker, self.capability):
             return self.ended(domain)
+        if tracker.active_loop_name == self.form_name():
+            other = new_request(tracker, self.form_name(), tracker.slots_to_validate())
+            if other is not None:
+                # A new request: this question is left (its slots emptied) and the request's
+                # own form reads the message afresh.
+                return [*self.ended(domain), FollowupAction(other)]
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
         if tracker.get_slot(RESUME_SLOT):
             events.append(SlotSet(RESUME_SLOT, None))  # back in the form: the way back is used

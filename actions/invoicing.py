@@ -37,7 +37,7 @@ from actions.confirmation import (
     say,
 )
 from actions.context import Asker, asker_of
-from actions.customers import customer_or_offer, resolve_customer_said, resolve_project_said
+from actions.customers import customer_or_offer, project_named, resolve_customer_said, resolve_project_said
 from actions.forms import (
     CHOICES_SLOT,
     CHOOSE_INTENT,
@@ -70,7 +70,7 @@ from ledger.invoicing import (
 )
 from ledger.models import Invoice
 from ledger.permissions import may
-from ledger.projects import billing_rate, find_project
+from ledger.projects import billing_rate, find_project, list_projects
 from ledger.reports.receivables import open_invoices, receivables_aging
 from ledger.timesheet import unbilled_hours
 
@@ -201,6 +201,27 @@ def _unbilled(asker: Asker, customer: str | None, project: str | None) -> Decima
         return sum((row.hours for row in rows), Decimal("0"))
 
 
+def _customer_projects(asker: Asker, customer: str | None) -> list[str]:
+    """The names of the customer's active projects with an hourly rate of their own."""
+    assert asker.company_id is not None
+    if not customer:
+        return []
+    with sessions().begin() as session:
+        known = find_customer(session, asker.company_id, customer)
+        if known is None:
+            return []
+        projects = list_projects(session, asker.company_id, customer_id=known.id)
+        return [p.name for p in projects if p.hourly_rate is not None]
+
+
+def _hours_without_project(tracker: Tracker) -> bool:
+    """Hours to invoice at a rate the books must give: no project, amount or rate said."""
+    hours = tracker.get_slot("invoice_hours")
+    return bool(hours) and hours != UNBILLED and not any(
+        tracker.get_slot(slot) for slot in ("invoice_project", "invoice_amount", "invoice_rate")
+    )
+
+
 class ValidateInvoiceForm(FormValidator):
     """Resolves the customer and project, reads the hours, amount and rate, and asks only for
     what the invoice still needs: the customer; hours (unless an amount is given, or a
@@ -217,15 +238,38 @@ class ValidateInvoiceForm(FormValidator):
             return needed
         needed.append("invoice_hours")
         customer = tracker.get_slot("invoice_customer")
+        if _hours_without_project(tracker) and len(_customer_projects(asker, customer)) > 1:
+            needed.append("invoice_project")  # which project's rate: one button each
         if hours and customer and _known_rate(asker, customer, project) is None:
             needed.append("invoice_rate")
         return needed
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Also takes the project whose rate the hours are invoiced at: the customer's only
+        project with a rate, or a choice of them when there are several."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        asker = asker_of(tracker)
+        if asker.company_id is None or not _hours_without_project(tracker):
+            return events
+        projects = _customer_projects(asker, tracker.get_slot("invoice_customer"))
+        if len(projects) == 1:
+            tracker.slots["invoice_project"] = projects[0]
+            return [*events, SlotSet("invoice_project", projects[0])]
+        if len(projects) > 1 and not choice_buttons(tracker.get_slot(CHOICES_SLOT), "invoice_project"):
+            choices = choices_for("invoice_project", "project", projects)
+            tracker.slots[CHOICES_SLOT] = choices
+            return [*events, SlotSet(CHOICES_SLOT, choices)]
+        return events
 
     def validate_invoice_customer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         slot = "invoice_customer"
-        return customer_or_offer(dispatcher, tracker, value, form=INVOICE_FORM, slot=slot, keep=INVOICE_SLOTS)
+        return customer_or_offer(
+            dispatcher, tracker, value, form=INVOICE_FORM, slot=slot, keep=INVOICE_SLOTS, project_slot="invoice_project"
+        )
 
     def validate_invoice_project(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -237,6 +281,9 @@ class ValidateInvoiceForm(FormValidator):
         if choices is not None:
             return {"invoice_project": None, CHOICES_SLOT: choices}
         if name is None:
+            known, _ = resolve_customer_said(asker, str(value), "invoice_customer")
+            if known is not None and not customer:
+                return {"invoice_project": None, "invoice_customer": known}  # a customer's name, read as one
             dispatcher.utter_message(text=render(asker.language, "unknown_project.j2", said=str(value)))
             return {"invoice_project": None}
         with sessions().begin() as session:
@@ -301,6 +348,15 @@ class AskInvoiceHours(AskAction):
         return [{"title": title, "payload": f"/{CHOOSE_INTENT}{json.dumps({'hours': UNBILLED})}"}]
 
 
+class AskInvoiceProject(AskAction):
+    """Asks which of the customer's projects the hours are for (a button each)."""
+
+    slot = "invoice_project"
+
+    def context(self, tracker: Tracker, asker: Asker) -> dict[str, Any]:
+        return {"customer": tracker.get_slot("invoice_customer") or ""}
+
+
 class AskInvoiceRate(AskAction):
     slot = "invoice_rate"
 
@@ -339,7 +395,7 @@ class ActionProposeInvoice(ProposeAction):
     def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
         values = self._values(asker, {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS})
         shown = dry_run(lambda session: invoice_summary(session, issue_from_chat(session, asker, values)))
-        return Proposal({**values, "expected_total": str(shown["total"])}, shown)
+        return Proposal({**values, "expected_total": str(shown["total"])}, {**shown, **_rate_from_books(asker, values)})
 
     @staticmethod
     def _values(asker: Asker, slots: dict[str, Any]) -> dict[str, Any]:
@@ -368,6 +424,22 @@ class ActionProposeInvoice(ProposeAction):
             "description": project_name or render(asker.language, template),
             "language": asker.language,
         }
+
+
+def _rate_from_books(asker: Asker, values: dict[str, Any]) -> dict[str, Any]:
+    """Where the hourly rate of hours invoiced without a rate said comes from ("project" or
+    "customer") and the rate, so that the summary says so; no source otherwise."""
+    if values["mode"] != "hours" or values["rate"]:
+        return {"rate_source": ""}
+    assert asker.company_id is not None
+    with sessions().begin() as session:
+        project = find_project(session, asker.company_id, values["project"]) if values["project"] else None
+        if project is not None and project.hourly_rate is not None:
+            return {"rate_source": "project", "rate_used": project.hourly_rate}
+        customer = find_customer(session, asker.company_id, str(values["customer"]))
+        if customer is not None and customer.hourly_rate is not None:
+            return {"rate_source": "customer", "rate_used": customer.hourly_rate}
+    return {"rate_source": ""}
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,6 +520,9 @@ class OpenInvoiceForm(FormValidator, ABC):
         name, choices = resolve_customer_said(asker, str(value), number_slot)
         if choices is not None:
             return {customer_slot: None, CHOICES_SLOT: {**choices, "entity": "customer", "slot": customer_slot}}
+        if name is None:
+            # a project's name ("Brygga har betalt"): its customer is meant
+            name = (project_named(asker, str(value)) or ("", ""))[1] or None
         if name is None:
             dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_customer",
                                                  details={"said": str(value)}))

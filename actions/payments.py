@@ -47,7 +47,11 @@ class ValidatePaymentForm(OpenInvoiceForm):
         found = answered(dispatcher, asker, "payment_amount", amount, "invalid_amount.j2")
         if isinstance(amount, Refused):
             return found
-        if not tracker.get_slot("payment_invoice") and not tracker.get_slot("payment_customer"):
+        entities = (tracker.latest_message or {}).get("entities") or []
+        named = any(e.get("entity") in ("customer", "project") for e in entities)
+        if not tracker.get_slot("payment_invoice") and not tracker.get_slot("payment_customer") and not named:
+            # by the amount alone only when nobody was named: "Havbris har betalt 2 500" is
+            # never another customer's invoice of 2 500
             with sessions().begin() as session:
                 owed_that = [r for r in open_invoice_rows(session, asker.company_id) if r["open"] == amount]
             if len(owed_that) == 1:

@@ -46,7 +46,7 @@ from actions.confirmation import (
     propose,
     refusal,
 )
-from actions.context import Asker
+from actions.context import Asker, own_file_state
 from actions.expenses import COMMON_CATEGORIES, vehicle_of
 from actions.forms import KeeperAction
 from actions.replies import render, reply
@@ -73,12 +73,7 @@ def _state(asker: Asker, file_id: str, category: str | None = None) -> dict[str,
 
 def waiting_receipt(tracker: Tracker, asker: Asker) -> dict[str, Any] | None:
     """The receipt waiting for an answer, if it is this person's in this company."""
-    state = tracker.get_slot(RECEIPT_SLOT)
-    if not isinstance(state, dict) or not state.get("file_id"):
-        return None
-    if (state.get("user_id"), state.get("company_id")) != (asker.user_id, asker.company_id):
-        return None
-    return state
+    return own_file_state(tracker, RECEIPT_SLOT, asker)
 
 
 def _reading(row: ConversationFile) -> ReceiptReading | None:

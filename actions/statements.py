@@ -40,7 +40,7 @@ from actions.confirmation import (
     propose,
     refusal,
 )
-from actions.context import LANGUAGES, Asker, says_nothing_of_language
+from actions.context import LANGUAGES, Asker, own_file_state, says_nothing_of_language
 from actions.expenses import COMMON_CATEGORIES
 from actions.forms import KeeperAction
 from actions.receipts import answer_receipt, categorise_receipt, waiting_receipt
@@ -349,12 +349,7 @@ def ask_for_another_category(
 
 def _walk(tracker: Tracker, asker: Asker) -> dict[str, Any] | None:
     """The statement walk in progress, if it is this person's in this company."""
-    state = tracker.get_slot(REVIEW_SLOT)
-    if not isinstance(state, dict) or not state.get("file_id"):
-        return None
-    if (state.get("user_id"), state.get("company_id")) != (asker.user_id, asker.company_id):
-        return None
-    return state
+    return own_file_state(tracker, REVIEW_SLOT, asker)
 
 
 class ActionNextStatementLine(KeeperAction):

@@ -134,6 +134,16 @@ class ValidateLogTimeForm(FormValidator):
             try:
                 resolution = resolve_project(session, asker.company_id, said)
             except UnknownProject:
+                owned = _projects_of_customer_named(session, asker.company_id, said)
+                if owned is not None:
+                    # A customer's name is never offered as a new project: its projects are.
+                    if len(owned) == 1:
+                        only = owned[0]
+                        owner = {CUSTOMER: only.customer.name, CUSTOMER_ID: only.customer.id} if only.customer else {}
+                        return {PROJECT: only.name, PROJECT_ID: only.id, NEW_PROJECT: None, CHOICES_SLOT: None, **owner}
+                    reply(dispatcher, asker, "time_name_is_customer.j2", said=said, projects=len(owned))
+                    choices = choices_for(PROJECT, "project", [p.name for p in owned]) if owned else None
+                    return {PROJECT: None, NEW_PROJECT: None, CHOICES_SLOT: choices}
                 if not may(asker.role, Capability.KEEP_BOOKS):
                     reply(dispatcher, asker, "time_project_unknown_staff.j2", said=said)
                     return {PROJECT: None, NEW_PROJECT: None, CHOICES_SLOT: None}
@@ -167,6 +177,15 @@ class ValidateLogTimeForm(FormValidator):
         if value == "yes" and name:
             return {CREATE_PROJECT: "yes", PROJECT: str(name), PROJECT_ID: None}
         return {CREATE_PROJECT: None, NEW_PROJECT: None, PROJECT: None}
+
+
+def _projects_of_customer_named(session: Session, company_id: int, said: str) -> list[Project] | None:
+    """The active projects of the customer `said` clearly names; None when it names none."""
+    try:
+        chosen = resolve_customer(session, company_id, said).chosen
+    except UnknownCustomer:
+        return None
+    return None if chosen is None else list_projects(session, company_id, customer_id=chosen.id)
 
 
 class AskTimeHours(AskAction):

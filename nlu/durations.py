@@ -28,7 +28,7 @@ MINUTE_UNIT = re.compile(
 # "and" / "og" / "," between the hours and the minutes of one duration.
 JOINER = re.compile(r"\s*(?:og|and|,|&|\+)?\s*", re.IGNORECASE)
 AN_HOUR = re.compile(
-    r"\b(?:an|one|en|ei|1)\s+(?:hour|time)(?P<half>\s+(?:and\s+a\s+half|og\s+en\s+halv))?\b",
+    r"\b(?:an|one|en|ei|ein|1)\s+(?:hour|time)(?P<half>\s+(?:and\s+a\s+half|og\s+e[in]n?\s+halv))?\b",
     re.IGNORECASE,
 )
 HOUR_AND_A_HALF = re.compile(r"\b(?:an\s+)?hour\s+and\s+a\s+half\b", re.IGNORECASE)
@@ -40,7 +40,7 @@ _QUARTER_VALUES = {"et": "0.25", "ett": "0.25", "ei": "0.25", "a": "0.25", "one"
                    "tre": "0.75", "three": "0.75"}
 # What may follow an hour unit as part of the same duration: "2 timer og et kvarter" is 2.25.
 FRACTION_AFTER_HOURS = re.compile(
-    r"\s+(?:og|and)\s+(?:(?P<half>en\s+halv|ei\s+halv|a\s+half)|(?P<quarter>et\s+kvarter|ett\s+kvarter|"
+    r"\s+(?:og|and)\s+(?:(?P<half>en\s+halv|ei\s+halv|ein\s+halv|a\s+half)|(?P<quarter>et\s+kvarter|ett\s+kvarter|"
     r"a\s+quarter)|(?P<three>tre\s+kvarter|three\s+quarters))\b",
     re.IGNORECASE,
 )

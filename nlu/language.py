@@ -1,6 +1,7 @@
-"""Which language a chat message is written in: Norwegian bokmål ("nb") or English ("en").
+"""Which language a chat message is written in: Norwegian ("nb", bokmål or nynorsk) or English ("en").
 
-Scores the words of the message against two small keyword lists (function words and the
+Nynorsk ("kor mykje har vi i banken") counts as Norwegian: the assistant reads it and answers in
+bokmål. Scores the words of the message against two small keyword lists (function words and the
 domain's own words, "faktura" against "invoice") and the letters æ, ø, å. Short or unclear
 messages ("ok", "Q3", "5000") are Norwegian: the product's default language.
 """
@@ -31,6 +32,9 @@ hvem hvilke skriv dikt været vær fotball helg kveld denne dette forrige neste 
 mandag tirsdag onsdag torsdag fredag lørdag søndag januar februar mars mai juni juli oktober desember
 tusen hundre kroner millioner halv halvannen gjerne selvfølgelig stemmer korrekt riktig feil
 trenger kunne skulle ville må vet lurer lurte gå gikk jobbet jobba jobb arbeid arbeidet brukt
+eg kva kor korleis kven kvifor kvar kvart ikkje mykje pengar timar skuldar skuldig frå fekk dei
+berre noko nokon ho vore vert hjå heile veka veke førre rekning rekninga rekningar betala jobbar
+fakturaen fakturera timane timen kundar prosjekta utgift utgifta kvitteringa banken
 """.split())  # noqa: SIM905
 EN_WORDS = frozenset("""
 van car passenger vehicle

@@ -20,13 +20,13 @@ from decimal import Decimal
 #: articles, so callers only accept word numbers that are followed by a unit.
 UNITS: dict[str, int] = {
     "null": 0, "zero": 0,
-    "en": 1, "ett": 1, "ei": 1, "én": 1, "one": 1, "a": 1, "an": 1,
+    "en": 1, "ett": 1, "ei": 1, "én": 1, "one": 1, "a": 1, "an": 1, "ein": 1, "eitt": 1,
     "to": 2, "two": 2,
     "tre": 3, "three": 3,
     "fire": 4, "four": 4,
     "fem": 5, "five": 5,
     "seks": 6, "six": 6,
-    "sju": 7, "syv": 7, "seven": 7,
+    "sju": 7, "syv": 7, "seven": 7, "sjau": 7,
     "åtte": 8, "atte": 8, "eight": 8,
     "ni": 9, "nine": 9,
     "ti": 10, "ten": 10,
@@ -41,7 +41,7 @@ UNITS: dict[str, int] = {
     "nitten": 19, "nineteen": 19,
 }
 TENS: dict[str, int] = {
-    "tjue": 20, "tyve": 20, "twenty": 20,
+    "tjue": 20, "tyve": 20, "twenty": 20, "tjuge": 20,
     "tretti": 30, "tredve": 30, "thirty": 30,
     "førti": 40, "forti": 40, "forty": 40, "fourty": 40,
     "femti": 50, "fifty": 50,
@@ -62,6 +62,7 @@ SCALES: dict[str, int] = {
 FRACTION_WORDS: dict[str, Decimal] = {
     "halvannen": Decimal("1.5"),
     "halvanna": Decimal("1.5"),
+    "halvannan": Decimal("1.5"),  # nynorsk
 }
 CONNECTORS = {"og", "and", "-"}
 
@@ -70,10 +71,10 @@ _ARTICLES = {"a", "an"}
 #: What "og"/"and" may add to a whole number: "to og en halv" is 2.5, "2 og en kvart" 2.25,
 #: "3 og et halvt (kvarter)" 3.5, "two and three quarters" 2.75.
 FRACTIONS_AFTER_AND: dict[tuple[str, ...], Decimal] = {
-    ("en", "halv"): Decimal("0.5"), ("ei", "halv"): Decimal("0.5"),
+    ("en", "halv"): Decimal("0.5"), ("ei", "halv"): Decimal("0.5"), ("ein", "halv"): Decimal("0.5"),
     ("et", "halvt"): Decimal("0.5"), ("ett", "halvt"): Decimal("0.5"),
     ("a", "half"): Decimal("0.5"), ("one", "half"): Decimal("0.5"),
-    ("en", "kvart"): Decimal("0.25"), ("ei", "kvart"): Decimal("0.25"),
+    ("en", "kvart"): Decimal("0.25"), ("ei", "kvart"): Decimal("0.25"), ("ein", "kvart"): Decimal("0.25"),
     ("a", "quarter"): Decimal("0.25"), ("one", "quarter"): Decimal("0.25"),
     ("tre", "kvart"): Decimal("0.75"), ("three", "quarters"): Decimal("0.75"),
     ("three", "quarter"): Decimal("0.75"),
@@ -205,11 +206,11 @@ def _read_words(words: list[str]) -> tuple[Decimal | None, int]:
     # "half a(n) ...", "en halv", "ei halv", "a half"
     if len(lw) >= 2 and lw[0] == "half" and lw[1] in _ARTICLES:
         return Decimal("0.5"), 2
-    if len(lw) >= 2 and lw[0] in {"en", "ei", "ett", "a", "an", "one"} and lw[1] in {"halv", "half"}:
+    if len(lw) >= 2 and lw[0] in {"en", "ei", "ein", "ett", "a", "an", "one"} and lw[1] in {"halv", "half"}:
         return Decimal("0.5"), 2
     if len(lw) >= 2 and lw[0] in {"et", "ett"} and lw[1] == "halvt":
         return Decimal("0.5"), 2  # "et halvt kvarter"
-    if len(lw) >= 2 and lw[0] in {"en", "ei"} and lw[1] == "kvart":
+    if len(lw) >= 2 and lw[0] in {"en", "ei", "ein"} and lw[1] == "kvart":
         return Decimal("0.25"), 2  # "en kvart time"
     if lw and lw[0] in {"halv", "half"}:
         return Decimal("0.5"), 1
@@ -232,10 +233,10 @@ def _read_words(words: list[str]) -> tuple[Decimal | None, int]:
                 fraction = FRACTIONS_AFTER_AND.get(tuple(nxt[:2]))
                 if fraction is not None and lw[i] != "-":
                     return Decimal(total + current) + fraction, i + 3
-                if _word_value(nxt[0]) is not None and nxt[0] not in _ARTICLES and nxt[0] not in {"en", "ei", "ett"}:
+                if _word_value(nxt[0]) is not None and nxt[0] not in _ARTICLES | {"en", "ei", "ein", "ett"}:
                     i += 1
                     continue
-                if nxt[0] in {"en", "ei", "ett"} and len(nxt) > 1 and nxt[1] not in {"halv"}:
+                if nxt[0] in {"en", "ei", "ein", "ett"} and len(nxt) > 1 and nxt[1] not in {"halv"}:
                     break
             break
         k, v = kind

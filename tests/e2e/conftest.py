@@ -8,7 +8,7 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,12 @@ from sqlalchemy import create_engine, text
 from bot import training
 from bot.cli import ensure_demo
 from bot.stack import Stack
+from channels.app import create_app
+from channels.telegram.settings import TelegramSettings
 from ledger.migrate import upgrade
 from ledger.server_keys import rasa_token
 from ledger.settings import PROJECT_ROOT, Settings
+from tests.channels.fake_telegram import TOKEN, FakeTelegram
 from tests.conftest import PG_ADMIN_URL
 
 pytestmark = pytest.mark.e2e
@@ -156,3 +159,28 @@ def texts(response: requests.Response) -> list[str]:
     """The texts of a chat reply."""
     assert response.status_code == 200, response.text
     return [m["text"] for m in json.loads(response.text)["messages"]]
+
+
+@pytest.fixture
+async def telegram(stack: RunningStack, aiohttp_client: Any) -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API, and a gateway with the bot on the stack's Rasa, books and files (the
+    charts the action server draws are in the stack's folder)."""
+    fake = FakeTelegram()
+    await fake.start()
+    port = free_port()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=stack.database_url,
+        rasa_url=stack.rasa_url,
+        host="127.0.0.1",
+        gateway_port=port,
+        var_dir=stack.var_dir,
+    )
+    bot = TelegramSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url, webhook_url="",
+    )
+    client = await aiohttp_client(create_app(settings, bot), server_kwargs={"host": "127.0.0.1", "port": port})
+    yield fake
+    await client.close()
+    await fake.stop()

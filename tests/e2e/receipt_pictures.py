@@ -32,5 +32,5 @@ def receipt_picture(vendor: str, day: dt.date, total: Decimal, *, item: str = "V
     slip.add(payment, _kroner(total, "space"))
     slip.add("Takk for handelen!", centre=True)
     buffer = io.BytesIO()
-    _draw(slip, "DejaVuSansMono", 22).save(buffer, "PNG")
+    _draw(slip, "DejaVuSansMono", 30).save(buffer, "PNG")
     return buffer.getvalue()

@@ -26,11 +26,10 @@ from ledger.models import JournalEntry, VoucherAttachment
 from tests.channels.fake_telegram import FakeTelegram, button_update, photo_update, text_update
 from tests.e2e.conftest import RunningStack
 from tests.e2e.receipt_pictures import receipt_picture
-from tests.e2e.test_telegram_e2e import REPLY_SECONDS, new_owner, telegram
+from tests.e2e.test_telegram_e2e import REPLY_SECONDS, new_owner
 from tests.e2e.turns import Reply, api, fresh, journal_entries, turn
 
 pytestmark = pytest.mark.e2e
-__all__ = ["telegram"]
 
 OFFICE = '/categorise_receipt{"expense_category": "kontorrekvisita"}'
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from bot.stack import Service
 from tests.e2e.conftest import RunningStack
 from tests.e2e.turns import api, fresh, turn
+
+pytestmark = pytest.mark.processes  # the day plays no part: `make other-days` leaves it out
 
 TRY_AGAIN = "Assistenten fikk ikke svart akkurat nå. Prøv igjen om litt – ingenting er bokført."
 

@@ -32,7 +32,7 @@ from ledger.permissions import BOOKKEEPERS
 from ledger.settings import PROJECT_ROOT, Settings
 from tests.conftest import PG_ADMIN_URL
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.processes]
 
 REPLICAS = 2
 

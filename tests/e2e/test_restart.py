@@ -3,8 +3,12 @@ survives a restart of the Rasa server and is finished afterwards, posted once.""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import RunningStack
 from tests.e2e.turns import api, fresh, turn
+
+pytestmark = pytest.mark.processes  # the day plays no part: `make other-days` leaves it out
 
 
 def test_a_half_filled_invoice_survives_a_rasa_restart(stack: RunningStack) -> None:

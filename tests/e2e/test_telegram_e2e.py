@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from channels.app import create_app
-from channels.telegram.settings import TelegramSettings
 from ledger.db import make_engine
 from ledger.identity import add_user
 from ledger.models import Invoice
-from ledger.settings import Settings
-from tests.channels.fake_telegram import TOKEN, FakeTelegram, button_update, text_update
+from tests.channels.fake_telegram import FakeTelegram, button_update, text_update
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -53,27 +48,6 @@ def invoices(stack: RunningStack) -> int:
         engine.dispose()
 
 
-@pytest.fixture
-async def telegram(stack: RunningStack, aiohttp_client: Any) -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API, and a gateway with the bot on the stack's Rasa and books."""
-    fake = FakeTelegram()
-    await fake.start()
-    port = free_port()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=stack.database_url,
-        rasa_url=stack.rasa_url,
-        host="127.0.0.1",
-        gateway_port=port,
-    )
-    bot = TelegramSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url, webhook_url="",
-    )
-    client = await aiohttp_client(create_app(settings, bot), server_kwargs={"host": "127.0.0.1", "port": port})
-    yield fake
-    await client.close()
-    await fake.stop()
 
 
 async def test_a_linked_telegram_user_asks_the_real_assistant_for_the_balance(
