@@ -126,7 +126,8 @@ def _rasa_has_model(body: bytes) -> bool:
 TOKEN_VARIABLE = "BOKBOT_RASA_TOKEN"
 RASA_WITH_TOKEN = (
     "import os, runpy, sys; "
-    f"sys.argv = ['rasa', *sys.argv[1:], '--auth-token', os.environ.pop('{TOKEN_VARIABLE}')]; "
+    # One argument with "=": a token may begin with "-", which argparse would take for an option.
+    f"sys.argv = ['rasa', *sys.argv[1:], '--auth-token=' + os.environ.pop('{TOKEN_VARIABLE}')]; "
     "runpy.run_module('rasa', run_name='__main__', alter_sys=True)"
 )
 """`rasa run` with its API token from the environment, where other users cannot read it (a
