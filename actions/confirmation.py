@@ -10,6 +10,13 @@ buttons (payloads `/affirm` and `/deny`). Then `ActionConfirm` (the rules send e
 A "ja" only confirms the question it answers: if the person has said anything else since the
 proposal, or the proposal was made for another user or company, nothing is posted.
 
+A proposal is posted at most once. Each one gets an id when it is made (`pending["id"]`), and
+the posting claims that id through the ledger's idempotency records in the same transaction
+as the entries it writes. The action server may die after that commit and before its reply
+reaches Rasa: the person then heard that nothing was posted, the `pending` slot still holds
+the proposal, and a second "ja" finds the id claimed, posts nothing and repeats what the
+first one posted ("Dette er allerede bokført: ... (bilag 2026-12)").
+
     @confirmed("create_invoice")
     def post_invoice(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
         invoice = issue_invoice(session, asker.company_id, ..., created_by_id=asker.user_id)
@@ -26,6 +33,7 @@ the ledger while working out the summary (`dry_run`) is said instead.
 from __future__ import annotations
 
 import logging
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +48,7 @@ from actions.books import sessions
 from actions.context import Asker, asker_of
 from actions.replies import Answer, render
 from ledger.errors import LedgerError
-from ledger.idempotency import fingerprint, run_once
+from ledger.idempotency import Key, Outcome, Result, fingerprint, lookup, run_once
 from ledger.models import JournalEntry
 from ledger.permissions import Capability, may
 
@@ -53,6 +61,9 @@ RESUME_SLOT = "resume_form"
 AFFIRM_PAYLOAD = "/affirm"
 DENY_PAYLOAD = "/deny"
 IDEMPOTENCY_SCOPE = "chat-confirm"
+"""Where a "ja" is claimed by its message id, for a proposal made before proposals had ids."""
+PROPOSAL_SCOPE = "proposal"
+"""Where a proposal's id is claimed by the posting it led to."""
 
 T = TypeVar("T")
 
@@ -185,7 +196,8 @@ def propose(
     context = {k: v for k, v in {**values, **(shown or {})}.items() if k not in ("language", "template")}
     text = render(language, summary_template, **context)
     dispatcher.utter_message(text=text, buttons=yes_no_buttons(language))
-    pending: dict[str, Any] = {"kind": kind, "values": dict(values)}
+    # 128 random bits: unique without asking the database, which a summary does not write to.
+    pending: dict[str, Any] = {"kind": kind, "values": dict(values), "id": secrets.token_hex(16)}
     if asker is not None:
         pending["user_id"] = asker.user_id
         pending["company_id"] = asker.company_id
@@ -304,6 +316,13 @@ class ActionConfirm(Answer):
             dispatcher.utter_message(text=render(language, "nothing_pending.j2", yes=yes))
             return [SlotSet(RESUME_SLOT, None)]
         clear: list[EventType] = [SlotSet(PENDING_SLOT, None), SlotSet(RESUME_SLOT, None)]
+        where = _claim_key(pending, asker, tracker) if asker.known else None
+        # Before anything else: the "ja" whose reply was lost is one more user message since
+        # the proposal, and whatever the person says now, they must hear that it was posted.
+        first = _posted_before(where, pending)
+        if first is not None:
+            _say_repeated(dispatcher, language, first)
+            return clear
         if not yes:
             follower = _ON_DENY.get(str(pending["kind"]))
             if follower is not None and asker.known and _answers_the_proposal(tracker, pending, asker):
@@ -324,24 +343,25 @@ class ActionConfirm(Answer):
             dispatcher.utter_message(text=render(language, "confirm_stale.j2"))
             return clear
         values = dict(pending.get("values") or {})
-        key = asker.message_id or str((tracker.latest_message or {}).get("message_id") or "")
         outcome: list[Done] = []
+        posted: Outcome | None = None
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> Result:
             done = poster(session, asker, values)
             outcome.append(done)
-            return {"template": done.template, "attachment": done.attachment}
+            text = render(language, done.template, **done.values)
+            return {"template": done.template, "attachment": done.attachment, "text": text}
 
         try:
             with sessions().begin() as session:
-                if key:
-                    run_once(
+                if where is not None:
+                    posted = run_once(
                         session,
-                        scope=IDEMPOTENCY_SCOPE,
-                        key=key[-200:],
+                        scope=where.scope,
+                        key=where.key,
                         request_hash=fingerprint(pending),
-                        company_id=asker.company_id,
-                        user_id=asker.user_id,
+                        company_id=where.company_id,
+                        user_id=where.user_id,
                         work=work,
                     )
                 else:
@@ -349,12 +369,50 @@ class ActionConfirm(Answer):
         except LedgerError as error:
             dispatcher.utter_message(text=refusal(language, error))
             return clear
-        if not outcome:  # the same message was answered before: it posted then, not now
-            dispatcher.utter_message(text=render(language, "confirm_repeated.j2"))
+        if not outcome:  # claimed by another "ja" at the same moment: it posted, not this one
+            _say_repeated(dispatcher, language, posted.result if posted is not None else {})
             return clear
         done = outcome[0]
         say(dispatcher, render(language, done.template, **done.values), attachment=done.attachment)
         return clear + list(done.events)
+
+
+def _claim_key(pending: Mapping[str, Any], asker: Asker, tracker: Tracker) -> Key | None:
+    """What a posting claims so that it happens once: the proposal's id, or for a proposal
+    made before proposals had one, the message id of the "ja" (None when there is neither)."""
+    proposal_id = pending.get("id")
+    if isinstance(proposal_id, str) and proposal_id.strip():
+        return Key(PROPOSAL_SCOPE, proposal_id[-200:], asker.company_id, asker.user_id)
+    message_id = asker.message_id or str((tracker.latest_message or {}).get("message_id") or "")
+    if not message_id:
+        return None
+    return Key(IDEMPOTENCY_SCOPE, message_id[-200:], asker.company_id, asker.user_id)
+
+
+def _posted_before(where: Key | None, pending: Mapping[str, Any]) -> Result | None:
+    """What the first posting of this proposal answered, if it was posted; None if not."""
+    if where is None:
+        return None
+    session = sessions()()
+    try:
+        claimed = lookup(session, where, fingerprint(pending))
+    except LedgerError:
+        return None  # the key was used for something else: the posting's own claim refuses it
+    finally:
+        session.close()
+    if claimed is None or claimed.outcome is None:
+        return None
+    return claimed.outcome.result
+
+
+def _say_repeated(dispatcher: CollectingDispatcher, language: str, first: Mapping[str, Any]) -> None:
+    """Says that the proposal was posted before, with what was said then (and its document)."""
+    attachment = first.get("attachment")
+    say(
+        dispatcher,
+        render(language, "confirm_repeated.j2", first=str(first.get("text") or "")),
+        attachment=str(attachment) if attachment else None,
+    )
 
 
 class ActionCancel(Action):
@@ -368,9 +426,19 @@ class ActionCancel(Action):
     ) -> list[EventType]:
         language = asker_of(tracker).language
         active = active_form(tracker)
-        had_something = bool(active) or bool(tracker.get_slot(PENDING_SLOT))
+        walking = bool(tracker.get_slot(WALK_SLOT))
+        had_something = bool(active) or bool(tracker.get_slot(PENDING_SLOT)) or walking
         dispatcher.utter_message(text=render(language, "cancelled.j2", had_something=had_something))
-        return leaving_events(tracker, domain)
+        events = leaving_events(tracker, domain)
+        if walking:
+            # The statement's remaining lines are left unposted; sending the statement again
+            # takes up the walk where it stopped (what was posted is never posted twice).
+            events.append(SlotSet(WALK_SLOT, None))
+        return events
+
+
+WALK_SLOT = "statement_review"
+"""A bank statement's lines being asked about one by one (`actions.statements`)."""
 
 
 def active_form(tracker: Tracker) -> str | None:

@@ -233,6 +233,32 @@ class ActionProposeExpense(ProposeAction):
         return expense_proposal(asker, amount, category, day, tracker.get_slot(VENDOR), durable=None)
 
 
+def posting_values(plan: ExpensePlan, day: dt.date, vendor: str | None, durable: bool | None) -> dict[str, Any]:
+    """What a "ja" to an expense's summary posts (kept in the `pending` slot, so as text), said
+    the same way whether the expense was typed or read from a receipt: the amount, day and
+    vendor, the answer to "does it last?" (`durable`, when given), and the account, VAT code
+    and VAT the summary showed, which the poster holds the books to (`posted_as_shown`)."""
+    treatment = plan.treatment
+    return {
+        "amount": str(plan.gross),
+        "date": day.isoformat(),
+        "vendor": vendor,
+        "account": treatment.account,
+        "vat_code": treatment.vat_code,
+        "vat": str(plan.vat),
+        # "ja" to the question is the answer "it lasts": the asset is posted.
+        "durable": True if plan.question_needed else durable,
+        "ask_durable": plan.question_needed,
+    }
+
+
+def posted_as_shown(plan: ExpensePlan, values: dict[str, Any]) -> bool:
+    """Whether the books post `plan` with the account, VAT code and VAT that `values`
+    (`posting_values`) showed; a vehicle or category changed since the summary makes it not."""
+    shown = (values.get("account"), values.get("vat_code"), values.get("vat"))
+    return (plan.treatment.account, plan.treatment.vat_code, str(plan.vat)) == shown
+
+
 def expense_proposal(
     asker: Asker, amount: str, category: str, day: dt.date, vendor: str | None, *, durable: bool | None
 ) -> Proposal:
@@ -243,18 +269,7 @@ def expense_proposal(
         plan = plan_expense(session, asker.company_id, amount, category, day, durable=durable)
         lines = _lines(session, asker.company_id, plan, asker.language)
     treatment = plan.treatment
-    values = {
-        "amount": str(plan.gross),
-        "category": treatment.category.keyword,
-        "date": day.isoformat(),
-        "vendor": vendor,
-        "account": treatment.account,
-        "vat_code": treatment.vat_code,
-        "vat": str(plan.vat),
-        # "ja" to the question is the answer "it lasts": the asset is posted.
-        "durable": True if plan.question_needed else durable,
-        "ask_durable": plan.question_needed,
-    }
+    values = {**posting_values(plan, day, vendor, durable), "category": treatment.category.keyword}
     shown = {
         "amount": plan.gross,
         "net": plan.net,
@@ -310,11 +325,7 @@ def post_expense(session: Session, asker: Asker, values: dict[str, Any]) -> Done
         durable=values.get("durable") if isinstance(values.get("durable"), bool) else None,
     )
     plan = registered.plan
-    if (plan.treatment.account, plan.treatment.vat_code, str(plan.vat)) != (
-        values.get("account"),
-        values.get("vat_code"),
-        values.get("vat"),
-    ):
+    if not posted_as_shown(plan, values):
         raise InvalidInput("the expense would be posted differently from what was shown")
     category = plan.treatment.category
     if values.get("vendor") and vendor_key(str(values["vendor"])):

@@ -47,7 +47,7 @@ from actions.confirmation import (
     refusal,
 )
 from actions.context import Asker, own_file_state
-from actions.expenses import COMMON_CATEGORIES, vehicle_of
+from actions.expenses import COMMON_CATEGORIES, posted_as_shown, posting_values, vehicle_of
 from actions.forms import KeeperAction
 from actions.replies import render, reply
 from ledger import clock
@@ -229,18 +229,8 @@ def _expense_summary(
         plan = plan_expense(session, asker.company_id, plan.gross, plan.treatment.category, day, durable=durable)
     treatment = plan.treatment
     reading = proposal.reading
-    values = {
-        "amount": str(plan.gross),
-        "shown_category": treatment.category.keyword,
-        "date": day.isoformat(),
-        "vendor": _vendor(reading),
-        "account": treatment.account,
-        "vat_code": treatment.vat_code,
-        "vat": str(plan.vat),
-        # "ja" to the question is the answer "it lasts": the asset is posted.
-        "durable": True if plan.question_needed else durable,
-        "ask_durable": plan.question_needed,
-    }
+    # "category" is what the person said (kept for asking again); the category it came to is shown.
+    values = {**posting_values(plan, day, _vendor(reading), durable), "shown_category": treatment.category.keyword}
     shown = {
         "category": treatment.category.keyword,
         "vat": plan.vat,
@@ -284,9 +274,7 @@ def post_receipt(session: Session, asker: Asker, values: dict[str, Any]) -> Done
         asker.source, durable=_durable(values), receipt=bytes(row.content), receipt_filename=row.filename,
     )
     plan = registered.plan
-    if (plan.treatment.account, plan.treatment.vat_code, str(plan.vat)) != (
-        values.get("account"), values.get("vat_code"), values.get("vat")
-    ):
+    if not posted_as_shown(plan, values):
         raise ChangedSinceShown("the expense would be posted differently from what was shown")
     learned = ""
     if vendor and vendor_key(vendor) and proposal.category_from != "vendor":

@@ -9,7 +9,11 @@ matches and the known expenses (`post_statement`), then the lines of money out w
 rule are asked about one at a time ("-1 249 kr Telenor 03.11: telefon, 25 % mva?"): "ja"
 takes the proposed category, a button picks another (intent `categorise_statement_line`),
 "Hopp over" leaves the line (intent `skip_statement_line`). Each decision posts that line and
-teaches the vendor's account and VAT code for next time (`ledger.vendor_rules`). A receipt is
+teaches the vendor's account and VAT code for next time (`ledger.vendor_rules`). After them,
+the money in that paid no invoice it could be matched to, the same way ("+5 000 kr fra Fjord
+Bygg 03.11: hvilken faktura?"): a button per open invoice it may pay
+(`categorise_statement_line` with an `invoice_number`), "Annen inntekt" (with the
+`expense_category` "annen inntekt"), "Hopp over"; "ja" when one invoice clearly fits. A receipt is
 read and proposed as an expense by `actions.receipts`; a category typed while no statement
 line but a receipt waits is that receipt's.
 
@@ -20,6 +24,7 @@ what was posted meanwhile (from another chat, a re-sent statement) is never aske
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -33,6 +38,8 @@ from actions.books import sessions
 from actions.confirmation import (
     AFFIRM_PAYLOAD,
     PENDING_SLOT,
+    WALK_SLOT,
+    ActionCancel,
     ChangedSinceShown,
     Done,
     confirmed,
@@ -40,7 +47,7 @@ from actions.confirmation import (
     propose,
     refusal,
 )
-from actions.context import LANGUAGES, Asker, own_file_state, says_nothing_of_language
+from actions.context import LANGUAGES, Asker, asker_of, own_file_state, says_nothing_of_language
 from actions.expenses import COMMON_CATEGORIES
 from actions.forms import KeeperAction
 from actions.receipts import answer_receipt, categorise_receipt, waiting_receipt
@@ -49,16 +56,20 @@ from ledger.bank import StatementLine
 from ledger.conversation_files import file_for, statement_of
 from ledger.errors import InvalidInput, LedgerError, UnknownExpenseCategory, VehicleUnknown
 from ledger.expenses import ExpenseRule, find_category
-from ledger.models import User
+from ledger.models import JournalEntry, Payment, User
 from ledger.permissions import Capability, may
 from ledger.reports.account_totals import chart_of
 from ledger.statement_review import (
+    NextLine,
     StatementReview,
     decide_line,
     deductible_rate,
     follow_rule,
     line_in,
+    means_other_income,
     next_undecided,
+    pay_invoice_from_line,
+    post_other_income,
     post_reviewed,
     review_statement,
     vendor_of,
@@ -67,8 +78,10 @@ from ledger.vat import rate_on
 from ledger.vendor_rules import Rule, likely_category, rule_book
 
 FILE_SLOT = "file_id"
-REVIEW_SLOT = "statement_review"
+REVIEW_SLOT = WALK_SLOT
 CATEGORY_ENTITY = "expense_category"
+INVOICE_ENTITY = "invoice_number"
+OTHER_INCOME_SAID = {"nb": "annen inntekt", "en": "other income"}
 CATEGORISE_INTENT = "categorise_statement_line"
 SKIP_PAYLOAD = "/skip_statement_line"
 NEXT_LINE_ACTION = "action_next_statement_line"
@@ -110,6 +123,7 @@ def _summary(review: StatementReview) -> dict[str, Any]:
         "known": len(review.known),
         "known_total": review.known_total,
         "unknown": len(review.unknown),
+        "incoming": len(review.incoming),
         "left": len(review.left),
         "already_posted": len(review.already_posted),
         "to_post": review.to_post,
@@ -173,7 +187,7 @@ class ActionReceivedFile(Answer):
         state = SlotSet(REVIEW_SLOT, _review_state(asker, file_id))
         if review.to_post == 0:
             reply(dispatcher, asker, "statement_summary.j2", ask=False, **shown)
-            follow = [FollowupAction(NEXT_LINE_ACTION)] if review.unknown else []
+            follow = [FollowupAction(NEXT_LINE_ACTION)] if review.unknown or review.incoming else []
             return [SlotSet(FILE_SLOT, file_id), state, SlotSet(PENDING_SLOT, None), *follow]
         values = {"file_id": file_id, "to_post": review.to_post,
                   "total": str(review.matched_total + review.known_total)}
@@ -210,8 +224,9 @@ def post_statement(session: Session, asker: Asker, values: dict[str, Any]) -> Do
             "expenses": sum(1 for e in posted.expenses if not e.repeated),
             "refused": refused,
             "unknown": len(review.unknown),
+            "incoming": len(review.incoming),
         },
-        events=(FollowupAction(NEXT_LINE_ACTION),) if review.unknown else (),
+        events=(FollowupAction(NEXT_LINE_ACTION),) if review.unknown or review.incoming else (),
     )
 
 
@@ -251,6 +266,8 @@ def ask_next_line(
         if waiting is None:
             reply(dispatcher, asker, "statement_done.j2", skipped=len(skipped))
             return [SlotSet(REVIEW_SLOT, None), SlotSet(PENDING_SLOT, None)]
+        if waiting.incoming:
+            return _ask_income(dispatcher, asker, state, waiting, skipped)
         line = waiting.line
         rule: Rule | None = waiting.rule
         guess: ExpenseRule | None = None
@@ -288,6 +305,152 @@ def ask_next_line(
         return [*events, SlotSet(PENDING_SLOT, pending)]
     dispatcher.utter_message(text=render(asker.language, "statement_line_question.j2", **shown), buttons=buttons)
     return [*events, SlotSet(PENDING_SLOT, None)]
+
+
+def _income_buttons(language: str, waiting: NextLine, leave_out: int | None) -> list[dict[str, str]]:
+    """A button per open invoice the line may pay (but the one proposed), "Annen inntekt" and
+    "Hopp over"."""
+    buttons = [
+        {
+            "title": render(language, "button_statement_invoice.j2", number=o.number, customer=o.customer_name,
+                            owed=o.open_amount),
+            "payload": f'/{CATEGORISE_INTENT}{{"{INVOICE_ENTITY}": "{o.number}"}}',
+        }
+        for o in waiting.fitting.invoices
+        if o.number != leave_out
+    ][: MAX_BUTTONS - 2]
+    other = OTHER_INCOME_SAID.get(language, OTHER_INCOME_SAID["nb"])
+    buttons.append({"title": render(language, "button_other_income.j2"),
+                    "payload": f'/{CATEGORISE_INTENT}{{"{CATEGORY_ENTITY}": "{other}"}}'})
+    buttons.append({"title": render(language, "button_skip.j2"), "payload": SKIP_PAYLOAD})
+    return buttons
+
+
+def _ask_income(
+    dispatcher: CollectingDispatcher, asker: Asker, state: dict[str, Any], waiting: NextLine, skipped: list[str]
+) -> list[EventType]:
+    """Asks which invoice a line of money in pays ("+5 000 kr fra Fjord Bygg 03.11: hvilken
+    faktura?"), proposing for "ja" the one invoice that clearly fits, if one does."""
+    line = waiting.line
+    proposed = waiting.fitting.proposed
+    shown = {
+        "amount": line.amount,
+        "payer": vendor_of(line) or line.text,
+        "date": line.date,
+        "invoices": len(waiting.fitting.invoices),
+        "proposed": proposed.number if proposed else None,
+        "customer": proposed.customer_name if proposed else "",
+        "owed": proposed.open_amount if proposed else None,
+        "remaining": waiting.remaining,
+    }
+    events: list[EventType] = [SlotSet(REVIEW_SLOT, {**state, "line_id": line.line_id, "skipped": skipped})]
+    text = render(asker.language, "statement_income_question.j2", **shown)
+    buttons = _income_buttons(asker.language, waiting, proposed.number if proposed else None)
+    if proposed is None:
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [*events, SlotSet(PENDING_SLOT, None)]
+    yes = {"title": render(asker.language, "button_yes.j2"), "payload": AFFIRM_PAYLOAD}
+    dispatcher.utter_message(text=text, buttons=[yes, *buttons])
+    values = {"file_id": str(state.get("file_id") or ""), "line_id": line.line_id,
+              "invoice_number": proposed.number, "amount": str(line.amount)}
+    pending = {"kind": "statement_income", "values": values, "user_id": asker.user_id,
+               "company_id": asker.company_id}
+    return [*events, SlotSet(PENDING_SLOT, pending)]
+
+
+def _income_reply(
+    session: Session, line: StatementLine, *, invoice: int | None, entry_id: int | None, account: str,
+    repeated: bool,
+) -> Done:
+    """What a line of money in posted says: the voucher, and the invoice it paid or the
+    account it was taken to as other income."""
+    entry = session.get(JournalEntry, entry_id) if entry_id is not None else None
+    return Done(
+        "statement_income_posted.j2",
+        {
+            "voucher": f"{entry.year}-{entry.voucher_number}" if entry else "", "amount": line.amount,
+            "payer": vendor_of(line) or line.text, "invoice": invoice, "account": account, "repeated": repeated,
+        },
+        events=(FollowupAction(NEXT_LINE_ACTION),),
+    )
+
+
+def _pay_from_line(session: Session, asker: Asker, line: StatementLine, number: int) -> Done:
+    assert asker.company_id is not None
+    paid = pay_invoice_from_line(session, asker.company_id, line, number, user_id=asker.user_id,
+                                 channel=asker.channel)
+    payment = session.get(Payment, paid.payment_id)
+    return _income_reply(session, line, invoice=paid.invoice_number,
+                         entry_id=payment.journal_entry_id if payment else None, account="", repeated=paid.repeated)
+
+
+@confirmed("statement_income")
+def post_statement_income(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
+    """Posts the line of money in as a payment on the invoice the question proposed."""
+    line = line_in(_statement(session, asker, str(values["file_id"])), str(values["line_id"]))
+    if str(line.amount) != str(values.get("amount")):
+        raise ChangedSinceShown("the statement line is not the one asked about")
+    return _pay_from_line(session, asker, line, int(values["invoice_number"]))
+
+
+@on_deny("statement_income")
+def ask_for_another_invoice(
+    dispatcher: CollectingDispatcher, asker: Asker, values: dict[str, Any]
+) -> list[EventType] | None:
+    """A "nei" to the invoice proposed for money in: which then, or other income? (the same
+    line, the proposed invoice left out of the buttons; the walk goes on)."""
+    if asker.company_id is None:
+        return None
+    try:
+        with sessions().begin() as session:
+            statement = _statement(session, asker, str(values["file_id"]))
+            line = line_in(statement, str(values["line_id"]))
+            passed = [ln.line_id for ln in statement.lines if ln.line_id != line.line_id]
+            waiting = next_undecided(session, asker.company_id, statement, passed)
+    except LedgerError:
+        return None
+    if waiting is None or waiting.line.line_id != line.line_id:
+        return None
+    text = render(asker.language, "statement_income_other.j2", amount=line.amount,
+                  payer=vendor_of(line) or line.text, date=line.date)
+    leave_out = int(values["invoice_number"]) if values.get("invoice_number") else None
+    dispatcher.utter_message(text=text, buttons=_income_buttons(asker.language, waiting, leave_out))
+    return []
+
+
+def _invoice_said(tracker: Tracker, said: str) -> int | None:
+    """The invoice number a person picked (a button's entity) or typed ("faktura 10003")."""
+    value = _entity(tracker, INVOICE_ENTITY) or ("" if said.startswith("/") else said)
+    found = re.search(r"\b(\d{1,9})\b", value)
+    return int(found.group(1)) if found else None
+
+
+def _decide_income(
+    dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker, state: dict[str, Any], line: StatementLine
+) -> list[EventType]:
+    """Posts the line of money in asked about as the person said: a payment on the invoice
+    they picked or typed, or other income; anything else asks again, posting nothing."""
+    assert asker.company_id is not None
+    said = str((tracker.latest_message or {}).get("text") or "")
+    number = _invoice_said(tracker, said)
+    other = means_other_income(_entity(tracker, CATEGORY_ENTITY) or ("" if said.startswith("/") else said))
+    if number is None and not other:
+        reply(dispatcher, asker, "statement_income_unclear.j2")
+        return ask_next_line(dispatcher, asker, state)
+    try:
+        with sessions().begin() as session:
+            if number is not None:
+                done = _pay_from_line(session, asker, line, number)
+            else:
+                income = post_other_income(session, asker.company_id, line, user_id=asker.user_id,
+                                           channel=asker.channel)
+                done = _income_reply(session, line, invoice=None, entry_id=income.entry_id, account=income.account,
+                                     repeated=income.repeated)
+    except LedgerError as error:
+        dispatcher.utter_message(text=refusal(asker.language, error))
+        return ask_next_line(dispatcher, asker, state)  # the same line again, with its buttons
+    reply(dispatcher, asker, done.template, **done.values)
+    return ask_next_line(dispatcher, asker, state)
 
 
 def _posted_reply(
@@ -394,6 +557,13 @@ class ActionCategoriseStatementLine(KeeperAction):
         try:
             with sessions().begin() as session:
                 line = line_in(_statement(session, asker, str(state["file_id"])), str(state["line_id"]))
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return []
+        try:
+            if line.amount > 0:
+                return _decide_income(dispatcher, tracker, asker, state, line)
+            with sessions().begin() as session:
                 decided = decide_line(session, asker.company_id, line, category, user_id=asker.user_id,
                                       channel=asker.channel)
                 expense = decided.expense
@@ -410,9 +580,22 @@ class ActionCategoriseStatementLine(KeeperAction):
 
 
 class ActionSkipStatementLine(KeeperAction):
-    """Leaves the line asked about for later and asks about the next one."""
+    """Leaves the line asked about for later and asks about the next one ("Hopp over", or
+    typed: "hopp over denne", "skip it")."""
 
     action = "action_skip_statement_line"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """"Hopp over" typed when no statement line is asked about is about whatever is in
+        progress (people say it to drop a form or a proposal too): it is left as "avbryt"
+        leaves it, and nothing is posted. The button's payload keeps its own answer."""
+        said = str((tracker.latest_message or {}).get("text") or "").strip()
+        walk = _walk(tracker, asker_of(tracker))
+        if said and not said.startswith("/") and (walk is None or not walk.get("line_id")):
+            return ActionCancel().run(dispatcher, tracker, domain)
+        return super().run(dispatcher, tracker, domain)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         state = _walk(tracker, asker)

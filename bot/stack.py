@@ -138,12 +138,13 @@ def tracker_store(settings: Settings) -> dict[str, Any]:
     """Where Rasa keeps conversations, so that a restart or a second Rasa process finds a
     half-filled invoice where it was left: beside the books, in a SQLite file of its own, or
     in a PostgreSQL database of its own on the books' server (`<books>_rasa`, made on first
-    start)."""
+    start). On PostgreSQL its connections are tested before use (`bot.tracker_store`), so that
+    a database restart does not lose a conversation."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa-trackers.db")}
     return {
-        "type": "SQL",
+        "type": "bot.tracker_store.ReconnectingSQLTrackerStore",
         "dialect": "postgresql",
         "url": url.host or "127.0.0.1",
         "port": url.port or 5432,

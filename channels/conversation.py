@@ -5,6 +5,12 @@ before, the hand-off to Rasa, and the replies as typed values in the API's shape
 A message id seen before returns the first answer and reaches Rasa (and so the books) only
 once, even when both copies arrive at the same time; the same id with other text is refused
 (`IdempotencyConflict`) and reaches nothing. The ledger's idempotency records keep both.
+
+When the books' database cannot be reached (a restart, a network cut), a message that could
+not be taken is answered at once with the same "try again in a moment, nothing is posted" a
+failed action gets, in the person's language as last read from the books, and reaches
+nothing; the conversation waits in Rasa where it was. An answer Rasa already gave is
+delivered even if its message id cannot be recorded (see `_record`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientSession
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.limits import Limits, UserLimits
@@ -34,6 +41,12 @@ from ledger.text import without_controls
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_ID_LENGTH = 200
 CHAT_SCOPE = "chat"
+
+log = logging.getLogger(__name__)
+
+BOOKS_UNREACHABLE = (OperationalError, InterfaceError)
+"""What the database driver raises when the books cannot be reached or a connection broke
+(as opposed to a refused write): the request may simply be sent again a moment later."""
 
 
 class MessageInProgress(Exception):
@@ -214,16 +227,27 @@ class Conversations:
         self.rasa_url = rasa_url
         self.secret = secret
         self.limits = limits or UserLimits()
+        # Each user's language as last read, for the words said while the books cannot be reached.
+        self._languages: dict[int, str] = {}
+
+    def _remember_language(self, user: User) -> str:
+        language = user.language if user.language in ("nb", "en") else "nb"
+        self._languages[user.id] = language
+        return language
 
     async def language_of(self, user_id: int) -> str:
-        """The language a user reads the channels' own words in ("nb" or "en")."""
+        """The language a user reads the channels' own words in ("nb" or "en"); the one last
+        read when the books cannot be reached."""
 
         def read() -> str:
             with self.sessions.begin() as session:
                 user = session.get(User, user_id)
-                return user.language if user is not None and user.language in ("nb", "en") else "nb"
+                return self._remember_language(user) if user is not None else "nb"
 
-        return await asyncio.to_thread(read)
+        try:
+            return await asyncio.to_thread(read)
+        except BOOKS_UNREACHABLE:
+            return self._languages.get(user_id, "nb")
 
     # Who is asking: every channel signs people in through these.
 
@@ -271,6 +295,7 @@ class Conversations:
             user = session.get(User, turn.user_id)
             if user is None:
                 raise NotFound("unknown user")
+            self._remember_language(user)
             company_id = identity.current_company_id(session, user, turn.company_id)
             role = identity.role_in(session, user.id, company_id)
             claimed = self._claim_in(session, turn) if turn.message_id else None
@@ -292,11 +317,18 @@ class Conversations:
         return idempotency.claim(session, self._key(turn), self._request_hash(turn))
 
     def _record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
-        with self.sessions.begin() as session:
-            if messages is None:
-                idempotency.release(session, self._key(turn))  # Rasa never saw it: let the sender try again
-            else:
-                idempotency.complete(session, self._key(turn), {"messages": [m.as_json() for m in messages]})
+        """Stores the answer to a message id, or frees the id (None) when nothing answered.
+        When the books cannot be reached the answer is still given (logged): the message
+        was taken, and the person must hear what came of it."""
+        try:
+            with self.sessions.begin() as session:
+                if messages is None:
+                    idempotency.release(session, self._key(turn))  # Rasa never saw it: let the sender try again
+                else:
+                    idempotency.complete(session, self._key(turn), {"messages": [m.as_json() for m in messages]})
+        except BOOKS_UNREACHABLE as exc:
+            log.warning("the answer to a message could not be recorded: the books did not answer (%s)",
+                        type(exc).__name__)
 
     def _first_answer(self, turn: ChatTurn) -> tuple[BotMessage, ...] | None:
         with self.sessions.begin() as session:
@@ -311,9 +343,15 @@ class Conversations:
         message id is then free again, so the sender may retry. Raises IdempotencyConflict,
         posting nothing, for a message id that came before with other text; TooBusy at once
         when the sender has too many messages in flight or sent too many lately (see
-        `channels.limits`); MessageInProgress when the same message is still being answered."""
+        `channels.limits`); MessageInProgress when the same message is still being answered.
+        When the books cannot be reached, the answer says to try again (see the module
+        docstring)."""
         async with self.limits.admit(turn.user_id):
-            return await self._answer(turn)
+            try:
+                return await self._answer(turn)
+            except BOOKS_UNREACHABLE as exc:
+                log.warning("a message was not taken: the books did not answer (%s)", type(exc).__name__)
+                return await self._unavailable(turn.user_id)
 
     async def _answer(self, turn: ChatTurn) -> Answer:
         started = time.monotonic()
@@ -366,7 +404,11 @@ class Conversations:
         message id is freed, so that the same message may be sent again."""
         if turn.message_id:
             await asyncio.shield(asyncio.to_thread(self._record, turn, None))
-        language = await self.language_of(turn.user_id)
+        return await self._unavailable(turn.user_id)
+
+    async def _unavailable(self, user_id: int) -> Answer:
+        """Says to try again in a moment (nothing is posted), in the person's language."""
+        language = await self.language_of(user_id)
         return Answer((BotMessage(text=render(language, "unavailable.j2")),))
 
     async def handle(self, turn: ChatTurn) -> list[dict[str, Any]]:

@@ -10,10 +10,14 @@ books, and only for the company the signed message is for, so a person who types
 message for someone else's file reads nothing. The answer is a chat turn like any other, and
 the next message ("ja") continues the same conversation.
 
-A receipt (a photo or a PDF) is read by OCR as it arrives (`channels.receipts.ocr`), in a
-worker thread and for at most `OCR_SECONDS`, and its text is stored with the file: the action
-server reads the receipt's fields from that text and never the picture. A picture that cannot
-be read in time is stored without text, and the assistant says it could not read it.
+A receipt (a photo or a PDF) is read by OCR as it arrives (`channels.receipts.ocr`), in its
+turn in the OCR queue (a few at a time: a burst of photos waits) and for at most `OCR_SECONDS`,
+and its text is stored with the file: the action server reads the receipt's fields from that
+text and never the picture. A picture that cannot be read in time is stored without text, and
+the assistant says it could not read it. A HEIC
+photo (an iPhone's default) is made into a JPEG first (`channels.receipts.heic`): the JPEG is
+what OCR reads and what is stored, so that the receipt shows in any browser; its name says it
+was converted. One that does not decode is stored as it came, unread.
 
 A refused file (empty, too large, of another kind, a statement that does not read) is
 answered with a sentence in the person's language (`FileNotTaken`) and changes nothing.
@@ -30,7 +34,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from channels.conversation import (
     CHAT_SCOPE,
@@ -41,7 +45,8 @@ from channels.conversation import (
     Conversations,
     MessageInProgress,
 )
-from channels.receipts.ocr import OcrOptions, UnreadableReceipt, read_receipt
+from channels.receipts.heic import HEIC, UnreadableHeic, converted_name, jpeg_rendition
+from channels.receipts.ocr import OcrOptions, UnreadableReceipt, ocr_queue, read_receipt
 from channels.texts import render
 from ledger import idempotency, identity
 from ledger.conversation_files import MAX_CAPTION_LENGTH, MAX_FILE_BYTES, FileRefused, classify, store_file
@@ -169,20 +174,31 @@ def receipt_text(data: bytes, options: OcrOptions | None = None) -> str:
 
 
 async def receipt_ocr(data: bytes, timeout: float | None = None) -> str | None:
-    """The text OCR reads on a receipt's picture or PDF, in a worker thread; None when it is
-    no picture that can be read, or reading it takes longer than `timeout` seconds
-    (`OCR_SECONDS`)."""
+    """The text OCR reads on a receipt's picture or PDF, in its turn in the OCR queue; None
+    when it is no picture that can be read, or reading it (its wait in the queue included)
+    takes longer than `timeout` seconds (`OCR_SECONDS`)."""
     seconds = OCR_SECONDS if timeout is None else timeout
     # Each Tesseract run is stopped at the same limit, so a reading given up does not run on long.
     options = OcrOptions(timeout=max(1, int(seconds)))
     started = time.monotonic()
     try:
-        return await asyncio.wait_for(asyncio.to_thread(receipt_text, data, options), seconds)
+        return await asyncio.wait_for(ocr_queue().run(receipt_text, data, options), seconds)
     except (UnreadableReceipt, TimeoutError) as exc:
         log.info("receipt not read after %.1f s: %s", time.monotonic() - started, exc)
     except (OSError, RuntimeError):  # Tesseract missing or failing: the file is kept unread
         log.exception("receipt OCR failed")
     return None
+
+
+def _as_jpeg(turn: FileTurn) -> FileTurn:
+    """The turn with its HEIC picture made into a JPEG (see the module docstring); as it came
+    when the picture does not decode."""
+    try:
+        jpeg = jpeg_rendition(turn.data)
+    except UnreadableHeic as exc:
+        log.info("a HEIC picture kept as it came: %s", exc)
+        return turn
+    return replace(turn, data=jpeg, filename=converted_name(turn.filename))
 
 
 async def _refused(conversations: Conversations, turn: FileTurn, refused: FileRefused) -> FileNotTaken:
@@ -214,8 +230,9 @@ async def answer_file(conversations: Conversations, turn: FileTurn) -> Answer:
                 raise MessageInProgress(turn.message_id)
             return Answer(first, repeated=True)
     try:
-        ocr_text = await receipt_ocr(turn.data) if found.kind == "receipt" else None
-        public_id = await asyncio.to_thread(files.store, turn, company_id, ocr_text)
+        kept = await asyncio.to_thread(_as_jpeg, turn) if found.media_type == HEIC else turn
+        ocr_text = await receipt_ocr(kept.data) if found.kind == "receipt" else None
+        public_id = await asyncio.to_thread(files.store, kept, company_id, ocr_text)
         chat = ChatTurn(turn.user_id, file_message(public_id), turn.channel, company_id=company_id)
         answer = await conversations.answer(chat)
     except FileRefused as refused:

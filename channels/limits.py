@@ -17,6 +17,17 @@ Where the counts live decides whether several gateway processes see the same per
   message for nothing while there is one process (SQLite serialises writers), so the
   database is not used for them.
 
+When Redis cannot be reached (down, restarting, cut off by the network, or slower than
+`RedisUserLimits.timeout`), each gateway counts in its own process instead, with the same
+limits, and logs one warning when that begins and one line when Redis is back. The limits
+keep others from being crowded out, so refusing everyone (failing closed) would protect no
+one; dropping the limits (failing open) would let one script flood the assistant exactly when
+it is weakest. Counting per process keeps a single gateway exactly as strict as before; with
+N gateways a person may get up to N times the allowance until Redis returns. Rasa's
+conversation locks are in the same Redis (`bot.stack.lock_store`), and Rasa does not take a
+message it cannot lock: while Redis is away, the person is told to try again in a moment and
+nothing is posted (see README, "Several replicas").
+
 Wrong link codes are rare, so `SignInThrottle` counts them in the database
 (`ledger.shared_state`) whatever the deployment: one code for every process.
 """
@@ -148,6 +159,9 @@ class RedisUserLimits:
       key_prefix: the prefix of this installation's keys.
       lease_seconds: how long a message counts as in flight at most (longer than the
         gateway waits for Rasa), should its gateway die before it is answered.
+      timeout: how long a message waits for Redis before it is counted in the process.
+      recheck_seconds: how long after Redis failed to answer it is asked again (meanwhile
+        messages are counted in the process at once, without waiting for it).
     """
 
     redis: Redis
@@ -156,6 +170,32 @@ class RedisUserLimits:
     burst: int = 10
     key_prefix: str = "bokbot:"
     lease_seconds: float = 150.0
+    timeout: float = 1.0
+    recheck_seconds: float = 5.0
+    _fallback: UserLimits | None = field(default=None, repr=False)
+    _redis_away: bool = field(default=False, repr=False)
+    _next_try: float = field(default=0.0, repr=False)
+
+    @property
+    def fallback(self) -> UserLimits:
+        """The limits counted in this process while Redis cannot be reached."""
+        if self._fallback is None:
+            self._fallback = UserLimits(self.max_in_flight, self.per_minute, self.burst)
+        return self._fallback
+
+    def _away(self, error: BaseException) -> None:
+        if not self._redis_away:
+            log.warning(
+                "Redis did not answer (%s): per-user limits are counted in this process until it does",
+                type(error).__name__,
+            )
+        self._redis_away = True
+        self._next_try = time.monotonic() + self.recheck_seconds
+
+    def _back(self) -> None:
+        if self._redis_away:
+            log.info("Redis answers again: per-user limits are shared through it")
+        self._redis_away = False
 
     def _keys(self, user_id: int) -> list[str]:
         return [f"{self.key_prefix}limits:{user_id}:bucket", f"{self.key_prefix}limits:{user_id}:in-flight"]
@@ -163,27 +203,36 @@ class RedisUserLimits:
     @asynccontextmanager
     async def admit(self, user_id: int) -> AsyncIterator[None]:
         """Hold one of the user's places while the block runs; TooBusy when there is none.
-        When Redis cannot be reached the message is let through (and logged): the limits
-        protect the others, and refusing everyone would protect no one."""
+        When Redis cannot be reached the places are counted in this process (see the module
+        docstring)."""
         keys = self._keys(user_id)
         lease = secrets.token_hex(8)
         rate_per_ms = self.per_minute / 60_000.0
-        try:
-            admitted, wait_ms = await self.redis.eval(
-                _ADMIT, 2, *keys, self.max_in_flight, repr(rate_per_ms), self.burst, lease,
-                int(self.lease_seconds * 1000),
-            )
-        except RedisError as exc:
-            log.warning("per-user limits not applied: Redis did not answer (%s)", type(exc).__name__)
-            yield
+        if self._redis_away and time.monotonic() < self._next_try:
+            async with self.fallback.admit(user_id):
+                yield
             return
+        try:
+            admitted, wait_ms = await asyncio.wait_for(
+                self.redis.eval(
+                    _ADMIT, 2, *keys, self.max_in_flight, repr(rate_per_ms), self.burst, lease,
+                    int(self.lease_seconds * 1000),
+                ),
+                self.timeout,
+            )
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._away(exc)
+            async with self.fallback.admit(user_id):
+                yield
+            return
+        self._back()
         if not int(admitted):
             raise TooBusy(retry_after=max(int(wait_ms), 1) / 1000.0)
         try:
             yield
         finally:
-            with contextlib.suppress(RedisError):  # else the lease expires on its own
-                await asyncio.shield(self.redis.zrem(keys[1], lease))
+            with contextlib.suppress(RedisError, OSError, TimeoutError):  # else the lease expires on its own
+                await asyncio.wait_for(asyncio.shield(self.redis.zrem(keys[1], lease)), self.timeout)
 
 
 def user_limits(redis: Redis | None, max_in_flight: int, per_minute: float, burst: int) -> Limits:

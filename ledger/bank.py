@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from ledger.attachments import attach_statement_line
 from ledger.customers import Choice, match_names
 from ledger.errors import InvalidInput, LedgerError
-from ledger.idempotency import fingerprint, run_once
+from ledger.idempotency import Outcome, Result, fingerprint, run_once
 from ledger.invoicing import register_payment
 from ledger.kid import is_valid_kid
 from ledger.models import IdempotencyRecord, Invoice
@@ -496,6 +496,80 @@ def statement_line_fields(line: StatementLine) -> dict[str, object]:
     }
 
 
+def once_per_line(
+    session: Session, company_id: int, line: StatementLine, work: Callable[[Session], Result]
+) -> Outcome:
+    """Do `work` (a posting of `line`) once per statement line, in a savepoint: the line's id
+    is the idempotency key in scope "bank" whatever the line is posted as (a payment, an
+    expense, other income), so a statement imported again, or a button pressed twice, posts
+    nothing twice, and a line posted one way is not posted another way too. A refusal
+    (`LedgerError`) rolls back the savepoint only."""
+    with session.begin_nested():
+        return run_once(
+            session,
+            scope=SCOPE,
+            key=line.line_id,
+            request_hash=_line_fingerprint(line),
+            company_id=company_id,
+            user_id=None,
+            work=work,
+        )
+
+
+def post_line_payment(
+    session: Session,
+    company_id: int,
+    line: StatementLine,
+    invoice_number: int,
+    *,
+    created_by_id: int | None = None,
+    channel: str = "import",
+) -> PostedPayment:
+    """Post a line of money in as a payment of its whole amount on invoice `invoice_number`,
+    once per line (`once_per_line`), the line kept as the voucher's documentation; a matched
+    line and a line a person pointed at an invoice are posted alike. `Overpayment` when the
+    invoice owes less, `InvalidInput` for money out or another currency."""
+    if line.amount <= 0 or line.currency != CURRENCY:
+        raise InvalidInput("only money in, in NOK, pays an invoice", line_id=line.line_id[:50])
+
+    def work(s: Session) -> Result:
+        payment = register_payment(
+            s,
+            company_id,
+            invoice_number,
+            line.amount,
+            line.date,
+            created_by_id=created_by_id,
+            channel=channel,
+            source=line.line_id,
+        )
+        if payment.journal_entry_id is not None:
+            # The statement line is the bank posting's documentation (bilag).
+            attach_statement_line(
+                s,
+                company_id,
+                payment.journal_entry_id,
+                line.line_id,
+                statement_line_fields(line),
+                created_by_id=created_by_id,
+                channel=channel,
+            )
+        return {"payment_id": payment.id, "invoice_number": invoice_number, "amount": str(line.amount)}
+
+    outcome = once_per_line(session, company_id, line, work)
+    result = outcome.result
+    if "invoice_number" not in result:
+        # The line was posted before, but not as a payment: nothing is posted now.
+        raise InvalidInput("the line was posted before as something else", line_id=line.line_id[:50])
+    return PostedPayment(
+        line_id=line.line_id,
+        invoice_number=int(str(result["invoice_number"])),
+        amount=Decimal(str(result["amount"])),
+        payment_id=int(str(result["payment_id"])),
+        repeated=outcome.repeated,
+    )
+
+
 def post_matches(
     session: Session,
     company_id: int,
@@ -504,60 +578,19 @@ def post_matches(
     created_by_id: int | None = None,
     channel: str = "import",
 ) -> tuple[list[PostedPayment], list[RefusedMatch]]:
-    """Post each match as a payment on its invoice, once per statement line (its id is the
-    idempotency key), each in its own savepoint: a refused one does not stop the rest."""
+    """Post each match as a payment on its invoice (`post_line_payment`), each in its own
+    savepoint: a refused one does not stop the rest."""
     posted: list[PostedPayment] = []
     refused: list[RefusedMatch] = []
     for match in matches:
-        line = match.line
-
-        def work(s: Session, m: Match = match) -> dict[str, object]:
-            payment = register_payment(
-                s,
-                company_id,
-                m.invoice_number,
-                m.amount,
-                m.line.date,
-                created_by_id=created_by_id,
-                channel=channel,
-                source=m.line.line_id,
-            )
-            if payment.journal_entry_id is not None:
-                # The statement line is the bank posting's documentation (bilag).
-                attach_statement_line(
-                    s,
-                    company_id,
-                    payment.journal_entry_id,
-                    m.line.line_id,
-                    statement_line_fields(m.line),
-                    created_by_id=created_by_id,
-                    channel=channel,
-                )
-            return {"payment_id": payment.id, "invoice_number": m.invoice_number, "amount": str(m.amount)}
-
         try:
-            with session.begin_nested():
-                outcome = run_once(
-                    session,
-                    scope=SCOPE,
-                    key=line.line_id,
-                    request_hash=_line_fingerprint(line),
-                    company_id=company_id,
-                    user_id=None,
-                    work=work,
+            posted.append(
+                post_line_payment(
+                    session, company_id, match.line, match.invoice_number, created_by_id=created_by_id, channel=channel
                 )
+            )
         except LedgerError as exc:
             refused.append(RefusedMatch(match, exc.code, str(exc)))
-            continue
-        posted.append(
-            PostedPayment(
-                line_id=line.line_id,
-                invoice_number=int(str(outcome.result["invoice_number"])),
-                amount=Decimal(str(outcome.result["amount"])),
-                payment_id=int(str(outcome.result["payment_id"])),
-                repeated=outcome.repeated,
-            )
-        )
     return posted, refused
 
 

@@ -6,11 +6,19 @@ customers' invoices falling overdue are reminded of `LEAD_DAYS` (7 and 1) days b
 fall due, to each person who keeps its books (owner, accountant) and has linked Telegram,
 unless they muted that kind in that company. On the day itself nothing more is sent.
 
+A reminder is due from its lead day until the day before the due date, not on its lead day
+only: when no gateway ran that day (all down, a deploy gone wrong) it goes out on the next
+day one does. Of the leads due on a day only the most urgent counts (two days before, the
+7-day reminder; one day before, the 1-day one), so a gateway back after a week's outage sends
+"tomorrow" and not a stale "in 7 days" as well; the message says the days actually left.
+
 Which reminders are due depends only on the books and on today (`ledger.clock`), so every
 gateway process computes the same list; `claim` then inserts the reminder's row before the
 message is sent, and the table's unique key lets exactly one process (and one run, across
-restarts) win it. A reminder whose sending failed is `release`d, to be tried again on the
-next round; one whose process died between claim and send is not sent (at most once).
+restarts) win it; as the list is the same every round of the days a reminder stays due, the
+claim is what stops it going out again. A reminder whose sending failed is `release`d, to be
+tried again on the next round; one whose process died between claim and send is not sent (at
+most once).
 """
 
 from __future__ import annotations
@@ -59,7 +67,9 @@ class Reminder:
       subject: which one: the deadline's period ("2026-5", "2025-11", "2025") or the invoice's
         number.
       due_date: when it falls due.
-      lead_days: how many days before `due_date` this reminder is for.
+      lead_days: how many days before `due_date` this reminder is for (a `LEAD_DAYS` entry).
+      days_left: how many days before `due_date` it is today: `lead_days` on the lead day,
+        fewer when the reminder is caught up on a later day.
       user_id, telegram_user_id, language: who gets it, where, in which language.
       customer, amount: for an invoice, the customer's name and what is still owed.
     """
@@ -70,6 +80,7 @@ class Reminder:
     subject: str
     due_date: dt.date
     lead_days: int
+    days_left: int
     user_id: int
     telegram_user_id: int
     language: str
@@ -83,34 +94,41 @@ class _Due:
     subject: str
     due_date: dt.date
     lead_days: int
+    days_left: int
     customer: str = ""
     amount: Money | None = None
 
 
-def _leads(today: dt.date, due: dt.date) -> int | None:
+def most_urgent_lead(today: dt.date, due: dt.date) -> int | None:
+    """The lead whose reminder is due `today` for something due on `due`: the smallest of
+    `LEAD_DAYS` not shorter than the days left (with 3 days left, the 7-day one; with 1, the
+    1-day one); None on the due date itself, after it, or more than the longest lead before."""
     days = (due - today).days
-    return days if days in LEAD_DAYS else None
+    if days < 1:
+        return None
+    return min((lead for lead in LEAD_DAYS if lead >= days), default=None)
 
 
 def _due_deadlines(session: Session, company_id: int, today: dt.date) -> list[_Due]:
-    last = today + dt.timedelta(days=max(LEAD_DAYS))
+    first, last = today + dt.timedelta(days=1), today + dt.timedelta(days=max(LEAD_DAYS))
     found = []
-    for deadline in deadlines_between(company_profile(session, company_id), today, last):
-        lead = _leads(today, deadline.due_date)
+    for deadline in deadlines_between(company_profile(session, company_id), first, last):
+        lead = most_urgent_lead(today, deadline.due_date)
         if lead is not None:
-            found.append(_Due(deadline.kind, deadline.period, deadline.due_date, lead))
+            days_left = (deadline.due_date - today).days
+            found.append(_Due(deadline.kind, deadline.period, deadline.due_date, lead, days_left))
     return found
 
 
 def _due_invoices(session: Session, company_id: int, today: dt.date) -> list[_Due]:
-    days = [today + dt.timedelta(days=lead) for lead in LEAD_DAYS]
     invoices = list(
         session.scalars(
             select(Invoice).where(
                 Invoice.company_id == company_id,
                 Invoice.kind == "invoice",
                 Invoice.status.in_(("issued", "sent")),
-                Invoice.due_date.in_(days),
+                Invoice.due_date > today,
+                Invoice.due_date <= today + dt.timedelta(days=max(LEAD_DAYS)),
             )
         )
     )
@@ -120,9 +138,12 @@ def _due_invoices(session: Session, company_id: int, today: dt.date) -> list[_Du
     found = []
     for invoice in invoices:
         owed = open_amount(invoice, paid.get(invoice.id, Decimal("0.00")))
-        lead = _leads(today, invoice.due_date)
+        lead = most_urgent_lead(today, invoice.due_date)
         if owed > 0 and lead is not None:
-            found.append(_Due(INVOICE_KIND, str(invoice.number), invoice.due_date, lead, invoice.customer.name, owed))
+            days_left = (invoice.due_date - today).days
+            found.append(
+                _Due(INVOICE_KIND, str(invoice.number), invoice.due_date, lead, days_left, invoice.customer.name, owed)
+            )
     return found
 
 
@@ -132,7 +153,8 @@ def _muted(session: Session) -> set[tuple[int, int, str]]:
 
 def due_reminders(session: Session, *, today: dt.date | None = None) -> list[Reminder]:
     """Every reminder due today (in Oslo, from `ledger.clock`) in every company, one per
-    person, whether or not it has been sent yet; in company, date and kind order."""
+    person and thing falling due (its most urgent lead, `most_urgent_lead`), whether or not
+    it has been sent yet; in company, date and kind order."""
     day = today or clock.today()
     muted = _muted(session)
     rows = session.execute(
@@ -164,6 +186,7 @@ def due_reminders(session: Session, *, today: dt.date | None = None) -> list[Rem
                         subject=item.subject,
                         due_date=item.due_date,
                         lead_days=item.lead_days,
+                        days_left=item.days_left,
                         user_id=user.id,
                         telegram_user_id=user.telegram_user_id,
                         language=user.language,
@@ -187,12 +210,23 @@ def _key(reminder: Reminder) -> dict[str, object]:
 
 def claim(session: Session, reminder: Reminder) -> bool:
     """Claims `reminder` for sending: True for the one caller that inserts its row, False for
-    every other (another process, or it was sent before). Commit before sending, so that the
-    claim is seen by the others."""
+    every other (another process, or it was sent before), and False too when a more urgent
+    reminder of the same thing has gone out already (a round that listed the 7-day reminder
+    just before midnight must not send it after the 1-day one). Commit before sending, so
+    that the claim is seen by the others."""
+    key = _key(reminder)
+    sooner = session.scalar(
+        select(SentReminder.id)
+        .where(*(getattr(SentReminder, k) == v for k, v in key.items() if k != "lead_days"))
+        .where(SentReminder.lead_days < reminder.lead_days)
+        .limit(1)
+    )
+    if sooner is not None:
+        return False
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
         insert(SentReminder)
-        .values(**_key(reminder), sent_at=clock.now())
+        .values(**key, sent_at=clock.now())
         .on_conflict_do_nothing(
             index_elements=["company_id", "kind", "subject", "due_date", "lead_days", "user_id"]
         )

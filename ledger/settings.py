@@ -8,6 +8,7 @@ server's in `ledger.documents.mail`.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
       metrics_token: the bearer token a Prometheus server elsewhere presents to read `/metrics`
         on the gateway and the action server; without it only this machine may read them
         (see `ledger.metrics_access` for why they are not public).
+      ocr_jobs: how many receipts a gateway reads by OCR at once (this machine's CPU count by
+        default); more wait their turn (`channels.receipts.ocr.OcrQueue`).
     """
 
     model_config = SettingsConfigDict(env_prefix="BOKBOT_", env_file=".env", extra="ignore")
@@ -73,6 +76,7 @@ class Settings(BaseSettings):
     voice_max_seconds: float = 30.0
     trusted_proxies: list[str] = Field(default_factory=list)
     metrics_token: str = ""
+    ocr_jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
 
     @property
     def rasa_base_url(self) -> str:

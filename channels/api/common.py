@@ -15,7 +15,9 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from channels import download_grants
+from channels.conversation import BOOKS_UNREACHABLE
 from channels.state import SESSIONS
+from channels.texts import language_of, render
 from ledger import identity, permissions
 from ledger.errors import Forbidden, IdempotencyConflict, LedgerError, NotFound
 from ledger.models import User
@@ -227,7 +229,18 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Authenticate `/api/v1` requests and word domain errors as JSON."""
+    """Authenticate `/api/v1` requests and word domain errors as JSON; 503 with "try again in
+    a moment" (in the Accept-Language's language) while the books cannot be reached."""
+    try:
+        return await _api(request, handler)
+    except BOOKS_UNREACHABLE as exc:
+        language = language_of(request.headers.get("Accept-Language"))
+        raise ApiError(
+            503, "books_unavailable", render(language, "unavailable.j2"), headers={"Retry-After": "5"}
+        ) from exc
+
+
+async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/api/v1/") and request.path != "/api/v1/openapi.json":
         request[USER_ID] = await authenticate(request)
     for value in request.match_info.values():

@@ -9,18 +9,26 @@ sharpest), then black and white by Otsu's threshold. The OCR is Tesseract (Debia
 Norwegian and English models) through pytesseract; a PDF's pages are drawn by `pdftoppm`
 (poppler-utils). Reading the fields from the text is the ledger's (`read_receipt_text`).
 
-The work is blocking (a second or two of CPU per receipt): call it in a worker thread or
-process, e.g. `await asyncio.to_thread(read_receipt, data)`.
+The work is blocking (a second or two of CPU per receipt), so a server runs it through the
+process's `ocr_queue()`: `await ocr_queue().run(read_receipt, data)`. The queue reads at most
+`BOKBOT_OCR_JOBS` receipts at once (the CPU count by default) in threads of its own, and the
+rest wait their turn there: a burst of photos takes its time instead of taking every core
+and every thread the gateway's other work (the books, the chat) runs in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pytesseract
@@ -28,6 +36,10 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from ledger.errors import InvalidInput
 from ledger.receipts import ReceiptReading, combined, read_receipt_text
+from ledger.settings import get_settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 LANGUAGES = "nor+eng"
 MAX_PIXELS = 40_000_000
@@ -66,6 +78,33 @@ class OcrOptions:
     detect_orientation: bool = True
     page_segmentation: int = 4
     timeout: int = 60
+
+
+class OcrQueue:
+    """Readings by OCR, at most `jobs` at once, each in one of the queue's own threads; the
+    others wait their turn in the order they came.
+
+    The threads are the queue's own, not the event loop's default ones, so readings waiting
+    their turn hold no thread the server's other blocking work needs. A reading given up
+    while it waits (its caller's timeout, a cancelled request) is never started."""
+
+    def __init__(self, jobs: int) -> None:
+        if jobs < 1:
+            raise ValueError(f"an OCR queue reads at least one receipt at a time, not {jobs}")
+        self.jobs = jobs
+        self._threads = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="receipt-ocr")
+
+    async def run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """What `work(*args, **kwargs)` (a reading such as `read_receipt`) returns, once its
+        turn came and it ran in one of the queue's threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, functools.partial(work, *args, **kwargs))
+
+
+@functools.lru_cache(maxsize=1)
+def ocr_queue() -> OcrQueue:
+    """The process's OCR queue, `BOKBOT_OCR_JOBS` readings wide (`Settings.ocr_jobs`)."""
+    return OcrQueue(get_settings().ocr_jobs)
 
 
 def read_receipt(data: bytes, options: OcrOptions | None = None) -> ReceiptReading:

@@ -18,6 +18,7 @@ from actions.expenses import (
     vehicle_of,
 )
 from ledger import clock
+from ledger.expenses import set_vehicle
 from ledger.formatting import format_date
 from ledger.identity import add_user
 from ledger.models import Company, JournalEntry, JournalLine
@@ -150,6 +151,19 @@ def test_a_passenger_car_deducts_no_vat_and_says_why_in_english(action_books: se
         ("7000", Decimal("500.00"), Decimal("0.00"), "0"),
         ("1920", Decimal("0.00"), Decimal("500.00"), None),
     ]
+
+
+def test_an_expense_whose_vat_changed_since_the_summary_is_not_posted(action_books: sessionmaker[Session]) -> None:
+    owner = new_company(action_books, vat_registered=True)
+    with action_books.begin() as session:
+        set_vehicle(session, owner.company_id, "van")
+    proposal = propose(owner, {"expense_amount": "500.00", "expense_category": "drivstoff"})
+    assert "debet 100,00 kr (mva-kode 1)" in proposal.texts[0]
+    with action_books.begin() as session:
+        set_vehicle(session, owner.company_id, "car")  # a passenger car's fuel deducts no VAT: not what was shown
+    answered = confirm(owner, proposal)
+    assert answered.texts == ["Det kan jeg ikke føre slik det står. Ingenting er ført."]
+    assert journal(action_books) == []
 
 
 def test_no_posts_nothing(action_books: sessionmaker[Session]) -> None:

@@ -245,7 +245,7 @@ def test_the_same_ja_twice_posts_once(action_books: sessionmaker[Session]) -> No
     _, conversation = proposal_for(owner, {"invoice_customer": "Fjord Bygg AS", "invoice_hours": "5.00"})
     answer(ActionConfirm(), owner, "ja", "affirm", conversation, "same-id")
     again = answer(ActionConfirm(), owner, "ja", "affirm", conversation, "same-id")
-    assert "allerede ført" in again.text
+    assert "allerede bokført" in again.text
     assert entries(action_books, owner.company_id) == 1
 
 

@@ -87,6 +87,15 @@ def stored_receipt(books: sessionmaker[Session], person: Person, text: str | Non
         return row.public_id
 
 
+def circle_k_sent(books: sessionmaker[Session], data: bytes | None = None) -> tuple[Person, str]:
+    """An owner whose company drives a van and knows Circle K Majorstuen as fuel, and the id of
+    Circle K's receipt stored as sent (the picture `data`, when given)."""
+    owner, _ = owner_books(books)
+    with books.begin() as s:
+        remember_vendor(s, owner.company_id, "Circle K Majorstuen", "7000", "1", category="drivstoff")
+    return owner, stored_receipt(books, owner, CIRCLE_K, data)
+
+
 def send_receipt(asker: Person, file_id: str) -> Said:
     return run(ActionReceivedFile(), said(file_message(file_id), intent="received_file",
                                           entities={"file_id": file_id}, asker=asker, language="nb"))
@@ -117,11 +126,8 @@ def newest_entry(books: sessionmaker[Session]) -> tuple[int, int, str, list[tupl
 def test_a_receipt_of_a_known_vendor_is_proposed_and_posted_on_ja_with_the_picture_attached(
     action_books: sessionmaker[Session],
 ) -> None:
-    owner, _ = owner_books(action_books)
-    with action_books.begin() as s:
-        remember_vendor(s, owner.company_id, "Circle K Majorstuen", "7000", "1", category="drivstoff")
     data = picture("circle k")
-    file_id = stored_receipt(action_books, owner, CIRCLE_K, data)
+    owner, file_id = circle_k_sent(action_books, data)
     before = vouchers(action_books)
     with clock.pinned(DAY):
         summary = send_receipt(owner, file_id)
@@ -376,10 +382,7 @@ def test_a_receipt_drawn_and_read_by_ocr_is_proposed_with_its_total_and_date(
 
 
 def test_no_to_the_expense_posts_nothing_and_offers_the_other_categories(action_books: sessionmaker[Session]) -> None:
-    owner, _ = owner_books(action_books)
-    with action_books.begin() as s:
-        remember_vendor(s, owner.company_id, "Circle K Majorstuen", "7000", "1", category="drivstoff")
-    file_id = stored_receipt(action_books, owner, CIRCLE_K)
+    owner, file_id = circle_k_sent(action_books)
     before = vouchers(action_books)
     with clock.pinned(DAY):
         summary = send_receipt(owner, file_id)
@@ -440,3 +443,17 @@ def test_fuel_from_a_known_vendor_asks_van_or_car_once_and_proposes_as_last_time
     assert summary.texts[0] == "Notert: selskapet har varebil. Det husker jeg til neste gang."
     assert summary.texts[1].startswith("Kvittering fra CIRCLE K MAJORSTUEN 03.11.2026: 749,00 kr, drivstoff (7000), "
                                        "25 % mva 149,80 kr")
+
+
+def test_a_receipt_whose_vat_changed_since_the_summary_is_not_posted(action_books: sessionmaker[Session]) -> None:
+    owner, file_id = circle_k_sent(action_books)
+    before = vouchers(action_books)
+    with clock.pinned(DAY):
+        summary = send_receipt(owner, file_id)
+        assert "25 % mva 149,80 kr" in summary.text
+        with action_books.begin() as s:
+            set_vehicle(s, owner.company_id, "car")  # a passenger car's fuel deducts no VAT
+        answered = run(ActionConfirm(), after(summary, "ja", owner, intent="affirm"))
+    assert answered.texts == ["Regnskapet har endret seg siden jeg viste oppsummeringen, så jeg førte ingenting. "
+                              "Be om det på nytt, så viser jeg de nye tallene."]
+    assert vouchers(action_books) == before

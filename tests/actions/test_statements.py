@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.confirmation import ActionConfirm
+from actions.confirmation import ActionCancel, ActionConfirm
 from actions.statements import (
     ActionCategoriseStatementLine,
     ActionNextStatementLine,
@@ -88,7 +88,7 @@ def test_a_statement_is_summarised_posted_on_ja_and_its_unknown_lines_asked_one_
         summary = send_file(owner, file_id)
         assert summary.text.splitlines() == [
             "5 linjer: 1 innbetalinger matcher fakturaer (6 250,00 kr), 1 kjente utgifter (450,00 kr), 2 ukjente, "
-            "1 innbetalinger uten faktura som du må se på selv.",
+            "1 innbetalinger uten faktura.",
             "Bokfør de 2?",
         ]
         assert [b["payload"] for b in summary.buttons] == ["/affirm", "/deny"]
@@ -118,8 +118,17 @@ def test_a_statement_is_summarised_posted_on_ja_and_its_unknown_lines_asked_one_
             second, pick, owner, intent="categorise_statement_line",
             entities={"expense_category": "kontorrekvisita"}, message_id="m4"))
         assert "konto 6800" in picked.texts[0]
-        assert picked.texts[1].startswith("Ferdig med kontoutskriften.")
-    assert vouchers(action_books) == before + 4
+        # Then the money in that paid no invoice: none is open for 300 kr.
+        assert picked.texts[1] == (
+            "+300,00 kr fra Per Olsen 06.11.2026: ingen åpen faktura passer. Annen inntekt, eller skriv "
+            "fakturanummeret.")
+        assert [b["title"] for b in picked.buttons] == ["Annen inntekt", "Hopp over"]
+        income = run(ActionCategoriseStatementLine(), after(
+            picked, picked.buttons[0]["payload"], owner, intent="categorise_statement_line",
+            entities={"expense_category": "annen inntekt"}, message_id="m5"))
+        assert "som annen inntekt på konto 3900, uten mva." in income.texts[0]
+        assert income.texts[1].startswith("Ferdig med kontoutskriften.")
+    assert vouchers(action_books) == before + 5
     with action_books.begin() as s:
         rules = {r.vendor_name: (r.account, r.vat_code) for r in vendor_rules(s, owner.company_id)}
     assert rules == {"Staples AS": ("6800", "1"), "Telenor Norge AS": ("6900", "1"),
@@ -137,12 +146,15 @@ def test_the_same_statement_again_posts_nothing_and_asks_only_what_was_skipped(
         skipped = run(ActionSkipStatementLine(), after(first, "/skip_statement_line", owner,
                                                        intent="skip_statement_line", message_id="m3"))
         assert skipped.text.startswith("-800,00 kr Circle K")
-        done = run(ActionSkipStatementLine(), after(skipped, "/skip_statement_line", owner,
-                                                    intent="skip_statement_line", message_id="m4"))
-        assert done.text.startswith("Ferdig med kontoutskriften. 2 linjer hoppet du over")
+        income = run(ActionSkipStatementLine(), after(skipped, "/skip_statement_line", owner,
+                                                      intent="skip_statement_line", message_id="m4"))
+        assert income.text.startswith("+300,00 kr fra Per Olsen")
+        done = run(ActionSkipStatementLine(), after(income, "/skip_statement_line", owner,
+                                                    intent="skip_statement_line", message_id="m5"))
+        assert done.text.startswith("Ferdig med kontoutskriften. 3 linjer hoppet du over")
         count = vouchers(action_books)
         again = send_file(owner, file_id)
-        assert again.text.splitlines()[0].endswith("2 ført fra før.")
+        assert again.text.splitlines()[0].endswith("1 innbetalinger uten faktura, 2 ført fra før.")
         assert "Bokfør" not in again.text
         assert followups(again) == ["action_next_statement_line"]
     assert vouchers(action_books) == count
@@ -214,4 +226,48 @@ def test_no_to_the_proposed_category_asks_what_it_was_then_and_posts_nothing(
         assert '/categorise_statement_line{"expense_category": "telefon"}' not in payloads
         assert payloads[-1] == "/skip_statement_line" and len(payloads) == 5
         assert denied.slots() == {"pending": None, "resume_form": None}
+    assert vouchers(action_books) == count
+
+
+def test_skip_typed_during_a_walk_skips_the_line_and_outside_one_leaves_what_is_in_progress(
+    action_books: sessionmaker[Session],
+) -> None:
+    owner, _, file_id, _ = books_with_statement(action_books)
+    with clock.pinned(dt.date(2026, 11, 30)):
+        summary = send_file(owner, file_id)
+        run(ActionConfirm(), after(summary, "ja", owner, intent="affirm"))
+        first = run(ActionNextStatementLine(), after(summary, "ja", owner, intent="affirm"))
+        count = vouchers(action_books)
+        typed = run(ActionSkipStatementLine(), after(first, "hopp over denne", owner, intent="skip_statement_line",
+                                                     message_id="m3"))
+        assert typed.text.startswith("-800,00 kr Circle K")
+        assert typed.slots()["statement_review"]["skipped"] == [first.slots()["statement_review"]["line_id"]]
+        assert vouchers(action_books) == count
+    outside = run(ActionSkipStatementLine(), said("hopp over", intent="skip_statement_line", asker=owner,
+                                                  language="nb"))
+    assert outside.text == "Greit, det er ingenting å avbryte."
+    pressed = run(ActionSkipStatementLine(), said("/skip_statement_line", intent="skip_statement_line",
+                                                  asker=owner, language="nb"))
+    assert pressed.text.startswith("Jeg går ikke gjennom noen kontoutskrift med deg nå.")
+
+
+def test_cancel_during_a_walk_ends_it_posts_nothing_and_the_statement_sent_again_asks_the_rest(
+    action_books: sessionmaker[Session],
+) -> None:
+    owner, _, file_id, _ = books_with_statement(action_books)
+    with clock.pinned(dt.date(2026, 11, 30)):
+        summary = send_file(owner, file_id)
+        run(ActionConfirm(), after(summary, "ja", owner, intent="affirm"))
+        first = run(ActionNextStatementLine(), after(summary, "ja", owner, intent="affirm"))
+        count = vouchers(action_books)
+        stopped = run(ActionCancel(), after(first, "avbryt", owner, intent="cancel", message_id="m3"))
+        assert stopped.text == "Avbrutt. Ingenting er ført."
+        assert stopped.slots()["statement_review"] is None
+        assert stopped.slots()["pending"] is None
+        assert vouchers(action_books) == count
+        again = send_file(owner, file_id)
+        assert again.text.splitlines()[0].endswith("2 ukjente, 1 innbetalinger uten faktura, 2 ført fra før.")
+        assert followups(again) == ["action_next_statement_line"]
+        asked = run(ActionNextStatementLine(), after(again, "ok", owner, intent="affirm", message_id="m4"))
+        assert asked.text.startswith("-1 249,00 kr Telenor Norge AS 03.11.2026")
     assert vouchers(action_books) == count

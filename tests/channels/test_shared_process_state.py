@@ -104,10 +104,13 @@ async def test_a_place_held_by_a_dead_gateway_comes_back_when_its_lease_ends(
         pass
 
 
-async def test_messages_pass_when_redis_cannot_be_reached() -> None:
+async def test_messages_pass_within_the_process_limits_when_redis_cannot_be_reached() -> None:
     unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
-    limits = RedisUserLimits(unreachable, max_in_flight=1, burst=1)
+    limits = RedisUserLimits(unreachable, max_in_flight=1, burst=3, per_minute=60)
     for _ in range(3):
+        async with limits.admit(7):
+            pass
+    with pytest.raises(TooBusy):
         async with limits.admit(7):
             pass
     await unreachable.aclose()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledger import clock
 from ledger.errors import InvalidInput
 from ledger.invoicing import issue_invoice, register_payment
-from ledger.models import User
+from ledger.models import SentReminder, User
 from ledger.reminders import (
     Reminder,
     claim,
@@ -65,7 +65,7 @@ def test_a_vat_return_is_reminded_7_days_and_1_day_before_to_owner_and_accountan
         ("mva", "2026-5", "2026-12-10", 1, ACCOUNTANT_TG),
     }
     assert due_on(books, "2026-12-10") == []  # the day itself: nothing more
-    assert due_on(books, "2026-12-04") == []
+    assert due_on(books, "2026-12-02") == []  # more than 7 days before: nothing yet
 
 
 def test_the_reminder_follows_a_deadline_moved_past_a_weekend(books: sessionmaker[Session]) -> None:
@@ -172,3 +172,78 @@ def test_the_last_reminded_kind_is_the_latest_sent_to_that_person(books: session
     with books.begin() as s:
         assert last_reminded_kind(s, made.owner_id, made.company_id) == "mva"
         assert last_reminded_kind(s, made.staff_id, made.company_id) is None
+
+
+def send_round(books: sessionmaker[Session], today: str) -> list[Reminder]:
+    """One gateway's round on `today`: each reminder due claimed (and so sent) or not."""
+    sent = []
+    with clock.pinned(today):
+        for reminder in due_on(books, today):
+            with books.begin() as s:
+                if claim(s, reminder):
+                    sent.append(reminder)
+    return sent
+
+
+def test_a_reminder_missed_on_its_day_goes_out_the_next_day_and_only_once(books: sessionmaker[Session]) -> None:
+    shop(books)
+    # No gateway ran on 3 December (7 days before term 5's 10 December): the 4th catches up,
+    # saying the days actually left.
+    caught_up = send_round(books, "2026-12-04")
+    assert summary(caught_up) == {
+        ("mva", "2026-5", "2026-12-10", 7, OWNER_TG),
+        ("mva", "2026-5", "2026-12-10", 7, ACCOUNTANT_TG),
+    }
+    assert {r.days_left for r in caught_up} == {6}
+    assert send_round(books, "2026-12-04") == []  # another round, or another process
+    assert send_round(books, "2026-12-05") == []  # the days after, still due but sent
+    assert send_round(books, "2026-12-08") == []
+    assert summary(send_round(books, "2026-12-09")) == {
+        ("mva", "2026-5", "2026-12-10", 1, OWNER_TG),
+        ("mva", "2026-5", "2026-12-10", 1, ACCOUNTANT_TG),
+    }
+    assert send_round(books, "2026-12-09") == []
+    assert send_round(books, "2026-12-10") == []
+
+
+def test_on_its_day_a_reminder_already_sent_is_not_sent_again(books: sessionmaker[Session]) -> None:
+    shop(books)
+    assert {r.days_left for r in send_round(books, "2026-12-03")} == {7}
+    assert send_round(books, "2026-12-04") == []
+
+
+def test_after_a_longer_outage_only_the_most_urgent_reminder_goes_out(books: sessionmaker[Session]) -> None:
+    shop(books)
+    # Down from 3 to 8 December: on the 9th the 7-day reminder is stale, only "tomorrow" goes out.
+    due = due_on(books, "2026-12-09")
+    assert {(r.lead_days, r.days_left) for r in due} == {(1, 1)}
+    assert summary(send_round(books, "2026-12-09")) == {
+        ("mva", "2026-5", "2026-12-10", 1, OWNER_TG),
+        ("mva", "2026-5", "2026-12-10", 1, ACCOUNTANT_TG),
+    }
+    with books.begin() as s:
+        assert s.query(SentReminder).filter(SentReminder.lead_days == 7).count() == 0
+
+
+def test_a_stale_reminder_listed_before_midnight_is_not_sent_after_the_urgent_one(
+    books: sessionmaker[Session],
+) -> None:
+    shop(books)
+    [late_listed, *_] = due_on(books, "2026-12-08")  # the 7-day one, listed on the 8th
+    assert late_listed.lead_days == 7
+    send_round(books, "2026-12-09")  # another process, already on the 9th, sent "tomorrow"
+    with books.begin() as s:
+        assert claim(s, late_listed) is False
+
+
+def test_a_missed_invoice_reminder_is_caught_up_with_the_days_left(books: sessionmaker[Session]) -> None:
+    made = shop(books)
+    with books.begin() as s:
+        unpaid = issue_invoice(s, made.company_id, made.fjord_id, [line("2 × 1000")], issue_date=day("2026-11-02"))
+        due = unpaid.due_date
+    three_days_before = (due - dt.timedelta(days=3)).isoformat()
+    invoices = [r for r in send_round(books, three_days_before) if r.kind == "invoice"]
+    assert {(r.subject, r.lead_days, r.days_left) for r in invoices} == {(str(unpaid.number), 7, 3)}
+    assert [r for r in send_round(books, (due - dt.timedelta(days=2)).isoformat()) if r.kind == "invoice"] == []
+    day_before = [r for r in send_round(books, (due - dt.timedelta(days=1)).isoformat()) if r.kind == "invoice"]
+    assert {(r.lead_days, r.days_left) for r in day_before} == {(1, 1)}
