@@ -497,15 +497,22 @@ def statement_line_fields(line: StatementLine) -> dict[str, object]:
 
 
 def once_per_line(
-    session: Session, company_id: int, line: StatementLine, work: Callable[[Session], Result]
+    session: Session,
+    company_id: int,
+    line: StatementLine,
+    work: Callable[[Session], Result],
+    *,
+    posted_as: tuple[str, ...],
 ) -> Outcome:
     """Do `work` (a posting of `line`) once per statement line, in a savepoint: the line's id
     is the idempotency key in scope "bank" whatever the line is posted as (a payment, an
     expense, other income), so a statement imported again, or a button pressed twice, posts
-    nothing twice, and a line posted one way is not posted another way too. A refusal
+    nothing twice, and a line posted one way is not posted another way too: when the result
+    kept from the first time lacks the `posted_as` keys this kind of posting gives, the line
+    was posted as something else and this is refused (`InvalidInput`). A refusal
     (`LedgerError`) rolls back the savepoint only."""
     with session.begin_nested():
-        return run_once(
+        outcome = run_once(
             session,
             scope=SCOPE,
             key=line.line_id,
@@ -514,6 +521,9 @@ def once_per_line(
             user_id=None,
             work=work,
         )
+    if any(key not in outcome.result for key in posted_as):
+        raise InvalidInput("the line was posted before as something else", line_id=line.line_id[:50])
+    return outcome
 
 
 def post_line_payment(
@@ -556,11 +566,8 @@ def post_line_payment(
             )
         return {"payment_id": payment.id, "invoice_number": invoice_number, "amount": str(line.amount)}
 
-    outcome = once_per_line(session, company_id, line, work)
+    outcome = once_per_line(session, company_id, line, work, posted_as=("invoice_number",))
     result = outcome.result
-    if "invoice_number" not in result:
-        # The line was posted before, but not as a payment: nothing is posted now.
-        raise InvalidInput("the line was posted before as something else", line_id=line.line_id[:50])
     return PostedPayment(
         line_id=line.line_id,
         invoice_number=int(str(result["invoice_number"])),

@@ -232,10 +232,8 @@ def post_bank_expense(
             "vat": str(posted.plan.vat),
         }
 
-    outcome = once_per_line(session, company_id, line, work)
+    outcome = once_per_line(session, company_id, line, work, posted_as=("entry_id", "account"))
     result = outcome.result
-    if "entry_id" not in result or "account" not in result:
-        raise InvalidInput("the line was posted before as something else", line_id=line.line_id[:50])
     return BankExpense(
         line_id=line.line_id,
         entry_id=int(str(result["entry_id"])),
@@ -373,10 +371,8 @@ def post_other_income(
             "income_account": OTHER_INCOME_ACCOUNT,
         }
 
-    outcome = once_per_line(session, company_id, line, work)
+    outcome = once_per_line(session, company_id, line, work, posted_as=("income_account",))
     result = outcome.result
-    if "income_account" not in result:
-        raise InvalidInput("the line was posted before as something else", line_id=line.line_id[:50])
     return BankIncome(
         line_id=line.line_id,
         entry_id=int(str(result["entry_id"])),
