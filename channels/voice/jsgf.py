@@ -2,7 +2,8 @@
 
 Only what those grammars use: rules `<name> = ...;`, alternatives `|`, groups `( )`, optional
 parts `[ ]`, rule references, plain words, `<NULL>` (nothing said) and weights (`/10/ fem hundre | /1/ fem tusen ett`:
-how much likelier one alternative is than another, which pocketsphinx honours too); `<VOID>`
+how much likelier one alternative is than another; pocketsphinx honours them only on an
+alternative that is a single word); `<VOID>`
 matches nothing. The sentences feed the statistical language model
 (`channels.voice.language_model`), drawn with the same weights.
 """

@@ -11,7 +11,8 @@ espeak-ng says a word alone differently from the same word in a sentence ("fire"
 alone, [fiːrɛ] in "før fire timer"; "hundre" loses its d alone), and people say an unstressed
 final e as a schwa where espeak-ng says [a]. So bokmål words get, besides espeak-ng's
 pronunciation of the word alone, the running-speech forms of `RUNNING_SPEECH` (the number words
-and the little words around them) and a schwa ending.
+and the little words around them) and a schwa ending; number words also the readings the
+English acoustic model gives their Norwegian sounds (`NUMBER_SOUNDS`, `_with_number_sounds`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from channels.voice.phones import Phones, pronunciations
+from channels.voice.numbers import NORWEGIAN
+from channels.voice.phones import Phones, ipa_to_phones, pronunciations
 
 ESPEAK_VOICES = {"nb": "nb", "en": "en-us"}
 
@@ -42,6 +44,23 @@ RUNNING_SPEECH: dict[str, tuple[str, ...]] = {
 """Bokmål words as said in a sentence, by espeak-ng or by people (IPA), heard besides the
 word said alone."""
 ESPEAK_TIMEOUT_SECONDS = 30.0
+
+NUMBER_WORDS = frozenset({*NORWEGIAN.units, *NORWEGIAN.tens, NORWEGIAN.hundred, NORWEGIAN.thousand})
+
+NUMBER_SOUNDS: dict[str, tuple[Phones, ...]] = {
+    "to": (("T", "AO"), ("T", "OW")),
+    "hundre": (("HH", "UW", "N", "AH"), ("HH", "UW", "N", "D", "EH"), ("HH", "UW", "Z", "EH"),
+               ("HH", "UW", "ZH", "EH")),
+    "fire": (("F", "IY", "EH"), ("F", "IY", "AH")),
+}
+"""Bokmål number words as the English acoustic model hears them (CMU phones) where the
+phone-by-phone reading of espeak-ng's IPA is not it: the close Norwegian [uː] of "to" comes
+out nearer AO or OW than UW; the tapped r of "hundre" fuses with the d into a buzz (Z, ZH) or
+goes unheard, and so does the r of "fire". Without these, "tre hundre" is heard as "tre
+tusen" and "to" as "tolv" (found by decoding espeak-ng's numbers with a free phone loop, so
+fitted to a synthetic voice; the price is that espeak-ng's short "tolv" is now and then heard
+as "to"). Only the number words get such extra readings: a number heard wrong costs money, and every
+extra reading makes some other word easier to mistake for this one."""
 
 
 class EspeakMissing(RuntimeError):
@@ -126,9 +145,21 @@ class Lexicon:
             found[word] = pronunciations(ipa, language)
             if language == "nb":
                 found[word] = _with_running_speech(word, found[word])
+                if word in NUMBER_WORDS:
+                    found[word] = _with_number_sounds(word, ipa, found[word])
         with self._lock:
             self._known.update({(language, w): p for w, p in found.items()})
             return {w: self._known[(language, w)] for w in words if self._known.get((language, w))}
+
+
+def _with_number_sounds(word: str, ipa: str, found: list[Phones]) -> list[Phones]:
+    """`found` with the readings the English acoustic model gives a bokmål number word: those
+    of `NUMBER_SOUNDS`; [ʉ] ("tjue", "sju", "tusen"), a vowel English lacks, as ER besides UW;
+    and a first [f] ("fire", "fem", "førti") as TH, the sound English models most often
+    take a weak f for."""
+    extra = [*NUMBER_SOUNDS.get(word, ()), ipa_to_phones(ipa, "nb", {"ʉ": ("ER",)})]
+    extra += [("TH", *p[1:]) for p in [*found, *extra] if p and p[0] == "F"]
+    return found + [p for i, p in enumerate(extra) if p not in found and p not in extra[:i]]
 
 
 def _with_running_speech(word: str, found: list[Phones]) -> list[Phones]:

@@ -84,7 +84,13 @@ def pronunciations(ipa: str, language: str) -> list[Phones]:
         first = found[0]
         if len(first) > 2 and first[-2:] == ("AH", "R"):
             found.append((*first[:-2], "ER"))
+        found += [_without_r_after_er(p) for p in found]
     return _unique(found)
+
+
+def _without_r_after_er(phones: Phones) -> Phones:
+    """[ø] before r ("før", "førti") is ER, which already has the r in it: ER R is an r too many."""
+    return tuple(p for i, p in enumerate(phones) if not (p == "R" and i > 0 and phones[i - 1] == "ER"))
 
 
 def _unique(items: Iterable[Phones]) -> list[Phones]:

@@ -25,11 +25,13 @@ from tests.voice.speech import spoken
 pytestmark = pytest.mark.voice
 
 RATES = (140, 190)  # words per minute: slow and careful, brisk
-# Measured (espeak-ng 1.51, pocketsphinx 5): bokmål 8.6 % word error rate, 72.5 % heard
-# exactly (amounts are the weak point: "hundre" is heard as "tusen", "tre hundre" as 3000);
-# English 0.5 % and 97.5 %. The thresholds leave a little room, no more.
-MAX_WER = {"nb": 0.11, "en": 0.03}
-MIN_EXACT = {"nb": 0.65, "en": 0.92}
+# Measured (espeak-ng 1.51, pocketsphinx 5): bokmål 4.3 % word error rate, 82.5 % heard
+# exactly (numbers are still the weak point: "fire" is heard as "tyve", "for ti" as "førti",
+# "tolv" as "to"; before the number words got the readings the English model hears, 8.6 %
+# and 72.5 %, "tre hundre" heard as 3000); English 0.5 % and 97.5 %. The thresholds leave a
+# little room, no more.
+MAX_WER = {"nb": 0.06, "en": 0.03}
+MIN_EXACT = {"nb": 0.77, "en": 0.92}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import re
 from channels.voice.grammar import command_grammar, grammar_words, with_names
 from channels.voice.jsgf import accepts, parse, sample, without_rules
 from channels.voice.language_model import arpa, grammar_sentences
-from channels.voice.lexicon import _with_running_speech
+from channels.voice.lexicon import Lexicon, _with_running_speech
 from channels.voice.phones import CMU_PHONES, ipa_to_phones, pronunciations
 from channels.voice.reply_mode import requested_reply_mode
 from channels.voice.sphinx_backend import Hypothesis, likelihood
@@ -109,6 +109,25 @@ def test_bokmal_number_words_are_heard_as_said_in_a_sentence_and_with_a_schwa() 
     assert ("HH", "UW", "N", "D", "R", "AH") in _with_running_speech("hundre", [("HH", "UW", "N", "R", "AA")])
     assert ("AO",) in _with_running_speech("og", [("UW", "G")])
     assert _with_running_speech("tak", [("T", "AA", "K")]) == [("T", "AA", "K")]
+
+
+def test_bokmal_number_words_also_get_the_readings_the_english_model_hears() -> None:
+    heard = Lexicon().pronounce(["hundre", "tusen", "to", "fem", "timer", "kroner"], "nb")
+    assert ("HH", "UW", "Z", "EH") in heard["hundre"]
+    assert ("T", "ER", "S", "AH", "N") in heard["tusen"]
+    assert ("T", "AO") in heard["to"] and ("TH", "EH", "M") in heard["fem"]
+    # Not the words around them: each extra reading makes another word easier to mistake.
+    assert all(p[0] == "T" for p in heard["timer"]) and all("ER" not in p[:3] for p in heard["kroner"])
+
+
+def test_an_r_after_the_r_coloured_er_is_not_said_twice() -> None:
+    assert ("F", "ER") in pronunciations("fˈøːr", "nb")
+
+
+def test_after_tusen_the_hundreds_are_one_digits() -> None:
+    text = with_names(command_grammar("nb"), NAMES)
+    assert accepts(text, said("jeg betalte ett tusen to hundre kroner for lunsj"))
+    assert not accepts(text, said("jeg betalte ett tusen tolv hundre kroner for lunsj"))
 
 
 def test_the_conversations_language_tips_a_close_call_and_a_whole_sentence_beats_a_fragment() -> None:
