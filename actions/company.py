@@ -24,6 +24,9 @@ from ledger.active_company import companies_of, resolve_company, switch_company
 from ledger.errors import UnknownCompany
 from ledger.identity import role_in
 
+NAME_KINDS = ("company", "customer", "vendor", "project")
+"""The entities a company's name said to switch to may come as, the likeliest first."""
+
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
     """The value of `entity` in the latest message, if the NLU found one."""
@@ -138,7 +141,9 @@ class ActionSwitchCompany(Action):
         if asker.user_id is None:
             _say(dispatcher, asker, "not_signed_in.j2")
             return []
-        said = latest_entity(tracker, "company")
+        # "switch to Fjelltopp Digital": the name is a company's whatever kind of name the
+        # NLU took it for (a customer, a vendor, a project), as only companies are switched to.
+        said = next((found for found in (latest_entity(tracker, kind) for kind in NAME_KINDS) if found), None)
         with sessions().begin() as session:
             choices = companies_of(session, asker.user_id)
             current = next((c.name for c in choices if c.id == asker.company_id), None)

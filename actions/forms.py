@@ -244,7 +244,14 @@ class FormValidator(FormValidationAction, ABC):
         asker = asker_of(tracker)
         if refuse_asker(dispatcher, asker, self.capability):
             return self.ended(domain)
-        if tracker.active_loop_name == self.form_name():
+        if (
+            tracker.active_loop_name == self.form_name()
+            and tracker.get_slot(REQUESTED_SLOT)
+            and not self.answers_question(tracker)
+        ):
+            # Only a message answering a question can be a new request instead: a form a rule
+            # starts after another action (the details an invoice lacks) still has the
+            # request that led to it as the latest message, and must not leave for it.
             other = new_request(tracker, self.form_name(), tracker.slots_to_validate())
             if other is not None:
                 # A new request: this question is left (its slots emptied) and the request's
@@ -259,6 +266,12 @@ class FormValidator(FormValidationAction, ABC):
             kept = [e for e in events if not (e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT)]
             return kept + self.ended(domain)
         return events
+
+    def answers_question(self, tracker: Tracker) -> bool:
+        """Whether the latest message has the very shape of an answer to the question asked,
+        so that it is one whatever the classifier took it for ("Marinaveien 2, 4010
+        Stavanger" names an amount to it). No form knows that by default."""
+        return False
 
     async def required_slots(
         self,

@@ -11,8 +11,9 @@ books changed in between so that the total would differ, nothing is posted.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -21,10 +22,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.answers import amount_answer, hours_answer, said_entity
+from actions.answers import Refused, amount_answer, hours_answer, said_entity
 from actions.books import sessions
 from actions.charts import receivables_aging_chart
 from actions.confirmation import (
+    RESUME_SLOT,
     ChangedSinceShown,
     Done,
     Proposal,
@@ -49,13 +51,16 @@ from actions.forms import (
     choice_buttons,
     choices_for,
 )
+from actions.invoice_details import DETAILS_FORM, details_to_ask
 from actions.replies import render
 from ledger import clock
-from ledger.companies import company_by_id
 from ledger.customers import find_customer
 from ledger.documents.mail import SmtpServer, send_invoice
-from ledger.errors import InvalidInput, InvoiceDetailsMissing, LedgerError, UnknownInvoice
+from ledger.errors import InvalidInput, LedgerError, UnknownInvoice
 from ledger.invoicing import (
+    CreditLine,
+    RefundSource,
+    can_be_credited,
     credit_invoice,
     get_invoice,
     invoice_amount,
@@ -66,10 +71,10 @@ from ledger.invoicing import (
     mark_sent,
     owed_on,
     paid_amount,
-    require_invoice_details,
+    refund_due,
+    refund_sources,
 )
 from ledger.models import Invoice
-from ledger.permissions import may
 from ledger.projects import billing_rate, find_project, list_projects
 from ledger.reports.receivables import open_invoices, receivables_aging
 from ledger.timesheet import unbilled_hours
@@ -374,23 +379,18 @@ class ActionProposeInvoice(ProposeAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Says what the seller or the customer still lacks for an invoice, and how to set it,
-        before working out a summary that could not be posted."""
+        """Before working out a summary that could not be posted, asks for what the seller or
+        the customer still lacks (the details form, started by a rule on `resume_form`); the
+        invoice's slots are kept for the summary that follows the answers."""
         asker = asker_of(tracker)
-        customer = tracker.get_slot("invoice_customer")
-        if asker.known and asker.company_id is not None and customer and may(asker.role, self.capability):
-            with sessions().begin() as session:
-                found = find_customer(session, asker.company_id, str(customer))
-                company = company_by_id(session, asker.company_id)
-                try:
-                    if found is not None:
-                        require_invoice_details(company, found)
-                except InvoiceDetailsMissing as missing:
-                    dispatcher.utter_message(
-                        text=render(asker.language, "invoice_details_missing.j2", **missing.details)
-                    )
-                    return [SlotSet(slot, None) for slot in self.slots]
-        return super().run(dispatcher, tracker, domain)
+        parties = details_to_ask(asker, tracker.get_slot("invoice_customer"))
+        if parties is not None:
+            dispatcher.utter_message(text=render(
+                asker.language, "invoice_details_needed.j2", seller=parties.seller, buyer=parties.buyer,
+                missing_seller=list(parties.missing.seller), missing_buyer=list(parties.missing.buyer),
+            ))
+            return [SlotSet(CHOICES_SLOT, None), SlotSet(RESUME_SLOT, DETAILS_FORM)]
+        return [*super().run(dispatcher, tracker, domain), SlotSet(RESUME_SLOT, None)]
 
     def proposal(self, tracker: Tracker, asker: Asker) -> Proposal:
         values = self._values(asker, {slot: tracker.get_slot(slot) for slot in INVOICE_SLOTS})
@@ -586,46 +586,234 @@ def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[
 
 
 class ValidateCreditForm(OpenInvoiceForm):
-    """Finds the invoice to credit: by number, or among the customer's open invoices."""
+    """Finds the invoice to credit (by number, or among the customer's open invoices) and
+    what of it: hours off its line of hours, an amount before VAT, a line ("krediter linje 2
+    på faktura 10004"), or, none said, all that is left of it. A paid invoice can be credited
+    too: the summary then says what is paid back."""
 
     number_slot, customer_slot = "credit_invoice_number", "credit_customer"
 
     def name(self) -> str:
         return "validate_credit_form"
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Also reads the line named in the message, which no entity carries."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        line = line_said(str((tracker.latest_message or {}).get("text") or ""))
+        if line is not None and tracker.get_slot("credit_line") is None:
+            tracker.slots["credit_line"] = str(line)
+            return [*events, SlotSet("credit_line", str(line))]
+        return events
+
+    def check_invoice_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An invoice number said: one of the company's invoices with something left to
+        credit, paid or not."""
+        slot = self.number_slot
+        asker = asker_of(tracker)
+        assert asker.company_id is not None
+        number = invoice_number_said(value)
+        if number is None:
+            dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_invoice", details={}))
+            return {slot: None}
+        with sessions().begin() as session:
+            try:
+                invoice = get_invoice(session, asker.company_id, number)
+            except UnknownInvoice as error:
+                dispatcher.utter_message(text=refusal(asker.language, error))
+                return {slot: None}
+            open_to_credit = can_be_credited(invoice)
+        if not open_to_credit:
+            dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
+            return {slot: None}
+        return {slot: str(number), CHOICES_SLOT: None}
+
+    def validate_credit_hours(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        hours = hours_answer(value, said_entity(tracker.latest_message, "hours"))
+        return answered(dispatcher, asker_of(tracker), "credit_hours", hours, "invalid_hours.j2")
+
+    def validate_credit_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        amount = amount_answer(value, said_entity(tracker.latest_message, "amount"))
+        return answered(dispatcher, asker_of(tracker), "credit_amount", amount, "invalid_amount.j2")
+
+
+_LINE = re.compile(r"\b(?:linje|line)\s*(?:nr\.?|no\.?|number|nummer)?\s*(\d{1,3})\b", re.IGNORECASE)
+
+
+def line_said(text: str) -> int | None:
+    """The invoice line a message names ("linje 2", "line no. 3"), if any."""
+    found = _LINE.search(text)
+    return int(found.group(1)) if found else None
+
 
 class AskCreditInvoiceNumber(AskOpenInvoice):
     slot, customer_slot = "credit_invoice_number", "credit_customer"
 
 
+CREDIT_PART = ("hours", "amount", "line")
+"""What of an invoice a credit note takes, when not all that is left of it."""
+
+
+def credit_proposal(asker: Asker, number: int, part: dict[str, str]) -> Proposal:
+    """The credit note of `part` of invoice `number` (all of it when `part` is empty), with
+    what of it is paid back: the summary shows it, "ja" posts that and nothing else."""
+
+    def work(session: Session) -> dict[str, Any]:
+        assert asker.company_id is not None
+        owed = owed_on(session, get_invoice(session, asker.company_id, number))
+        note = _credit(session, asker, number, part, refund=True)
+        left = owed_on(session, get_invoice(session, asker.company_id, number))
+        whole = get_invoice(session, asker.company_id, number).status == "credited"
+        return {**invoice_summary(session, note), "refund": refund_due(note.total, owed), "owed_before": owed,
+                "owed_after": left, "whole": whole}
+
+    shown = dry_run(work)
+    values = {"number": number, **part, "refund": str(shown["refund"]), "expected_total": str(shown["total"])}
+    return Proposal(values, {**shown, "credits": number, "part": bool(part)})
+
+
 class ActionProposeCredit(ProposeAction):
-    """Shows the credit note that will be posted and asks Ja/Nei (the credit form's submit)."""
+    """Shows the credit note that will be posted, and what it pays back, and asks Ja/Nei
+    (the credit form's submit)."""
 
     action, kind, summary = "action_propose_credit", "credit_invoice", "credit_summary.j2"
-    slots = ("credit_invoice_number", "credit_customer", CHOICES_SLOT)
+    slots = ("credit_invoice_number", "credit_customer", "credit_hours", "credit_amount", "credit_line", CHOICES_SLOT)
     required = ("credit_invoice_number",)
 
     def proposal(self, tracker: Tracker, asker: Asker) -> Proposal | None:
         number = invoice_number_said(tracker.get_slot("credit_invoice_number"))
         if number is None:
             return None
-        note = dry_run(lambda session: invoice_summary(session, _credit(session, asker, number)))
-        shown = {**note, "credits": number}
-        return Proposal({"number": number, "expected_total": str(shown["total"])}, shown)
+        part = {key: str(tracker.get_slot(f"credit_{key}")) for key in CREDIT_PART if tracker.get_slot(f"credit_{key}")}
+        return credit_proposal(asker, number, part)
 
 
-def _credit(session: Session, asker: Asker, number: int) -> Invoice:
+def _credit(session: Session, asker: Asker, number: int, part: Mapping[str, Any], *, refund: bool) -> Invoice:
     assert asker.company_id is not None
+    line = part.get("line")
     return credit_invoice(
-        session, asker.company_id, number, created_by_id=asker.user_id, channel=asker.channel, source=asker.source
+        session,
+        asker.company_id,
+        number,
+        lines=[CreditLine(int(line))] if line else None,
+        hours=part.get("hours") or None,
+        amount=part.get("amount") or None,
+        refund=refund,
+        created_by_id=asker.user_id,
+        channel=asker.channel,
+        source=asker.source,
     )
 
 
 @confirmed("credit_invoice")
 def post_credit_note(session: Session, asker: Asker, values: dict[str, Any]) -> Done:
-    """Issues the credit note that was shown."""
+    """Issues the credit note that was shown, and pays back what it said would be paid back;
+    if the books changed so that the refund would differ, nothing is posted."""
+    assert asker.company_id is not None
     number = int(values["number"])
-    return _as_shown(session, asker, values, "credit_created.j2", _credit(session, asker, number), credits=number)
+    refund = Decimal(str(values.get("refund") or "0"))
+    owed = owed_on(session, get_invoice(session, asker.company_id, number))
+    part = {key: values[key] for key in CREDIT_PART if values.get(key)}
+    note = _credit(session, asker, number, part, refund=refund > 0)
+    if refund_due(note.total, owed) != refund:
+        raise ChangedSinceShown("the refund changed", shown=str(refund), now=str(refund_due(note.total, owed)))
+    return _as_shown(session, asker, values, "credit_created.j2", note, credits=number, refund=refund)
+
+
+# --------------------------------------------------------------------------------------------
+# Refunds: money paid back by crediting part of a paid invoice
+
+
+def _refund_buttons(sources: list[RefundSource], amount: Decimal, customer: str) -> list[dict[str, str]]:
+    """A button per invoice the refund could come from."""
+    return [
+        {
+            "title": f"{source.number}",
+            "payload": "/refund_payment" + json.dumps(
+                {"invoice_number": str(source.number), "amount": str(amount), "customer": customer},
+                ensure_ascii=False,
+            ),
+        }
+        for source in sources[:5]
+    ]
+
+
+class ActionProposeRefund(KeeperAction):
+    """Pays money back to a customer ("refunder 500 kr til Fjord Bygg"): a credit note of
+    that amount including VAT off the customer's latest invoice paid in full with enough paid
+    on it (or the invoice named), with the refund; shown first, posted on "ja". Several
+    invoices that fit get a button each; none, or no amount, is explained."""
+
+    action = "action_propose_refund"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
+        assert asker.company_id is not None
+        latest = tracker.latest_message or {}
+        said_amount = next(iter(tracker.get_latest_entity_values("amount")), None)
+        amount = amount_answer(said_amount, said_entity(latest, "amount")) if said_amount is not None else None
+        said_number = next(iter(tracker.get_latest_entity_values("invoice_number")), None)
+        number = invoice_number_said(said_number) if said_number is not None else None
+        said_customer = next((str(v).strip() for v in tracker.get_latest_entity_values("customer") if str(v).strip()),
+                             None)
+        if not isinstance(amount, Decimal) or (number is None and said_customer is None):
+            dispatcher.utter_message(text=render(asker.language, "refund_how.j2",
+                                                 refused=isinstance(amount, Refused)))
+            return []
+        customer: str | None = None
+        if number is None and said_customer is not None:
+            customer, choices = resolve_customer_said(asker, said_customer, "customer")
+            if customer is None:
+                options = [str(o["value"]) for o in (choices or {}).get("options") or []]
+                text = render(asker.language, "refund_customer_unclear.j2", said=said_customer, several=bool(options))
+                dispatcher.utter_message(
+                    text=text,
+                    buttons=[{"title": name, "payload": "/refund_payment" + json.dumps(
+                        {"customer": name, "amount": str(amount)}, ensure_ascii=False)} for name in options],
+                )
+                return []
+        try:
+            with sessions().begin() as session:
+                if number is not None:
+                    invoice = get_invoice(session, asker.company_id, number)
+                    customer = invoice.customer.name
+                    customer_id = invoice.customer_id
+                else:
+                    found = find_customer(session, asker.company_id, str(customer))
+                    assert found is not None
+                    customer_id = found.id
+                sources = refund_sources(session, asker.company_id, customer_id, amount)
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return []
+        if number is not None:
+            sources = [source for source in sources if source.number == number]
+        if not sources:
+            dispatcher.utter_message(text=render(asker.language, "refund_none.j2", amount=amount,
+                                                 customer=customer, number=number))
+            return []
+        if len(sources) > 1:
+            rows = [{"number": s.number, "issue_date": s.issue_date, "total": s.total, "paid": s.paid}
+                    for s in sources[:5]]
+            dispatcher.utter_message(
+                text=render(asker.language, "refund_which.j2", amount=amount, customer=customer, rows=rows),
+                buttons=_refund_buttons(sources, amount, str(customer)),
+            )
+            return []
+        source = sources[0]
+        try:
+            proposal = credit_proposal(asker, source.number, {"line": str(source.line), "amount": str(source.net)})
+        except LedgerError as error:
+            dispatcher.utter_message(text=refusal(asker.language, error))
+            return []
+        return propose(dispatcher, asker.language, "credit_invoice", proposal.values, "credit_summary.j2",
+                       shown={**(proposal.shown or {}), "asked_refund": amount}, asker=asker)
 
 
 # --------------------------------------------------------------------------------------------

@@ -785,6 +785,13 @@ def mark_sent(session: Session, company_id: int, number: int, *, at: dt.datetime
 # Credit notes and payments
 
 
+def can_be_credited(invoice: Invoice) -> bool:
+    """Whether a credit note can still be issued for `invoice`: an invoice, not a credit
+    note, with something left that earlier credit notes did not take (paid or not: what is
+    credited of a paid invoice is paid back)."""
+    return invoice.kind == "invoice" and invoice.status != "credited"
+
+
 def _open_invoice(session: Session, company_id: int, number: int) -> Invoice:
     """Invoice `number`, locked for the change: an invoice, not a credit note, and not
     credited (InvoiceNotOpen)."""
@@ -943,6 +950,94 @@ def _settle_status(session: Session, invoice: Invoice) -> None:
         invoice.status = "sent" if invoice.sent_at is not None else "issued"
 
 
+def refund_due(credited: Money, owed: Money) -> Money:
+    """What a credit note of `credited` (incl. VAT) pays back to the customer on an invoice
+    with `owed` still owed: what it takes off beyond what is owed was paid already."""
+    return max(credited - owed, ZERO)
+
+
+def credit_base(session: Session, invoice: Invoice, gross: Money | int | str, line: int | None = None) -> Money:
+    """The amount before VAT to credit off `line` of `invoice` (its position from 1; the
+    invoice's only line when None) for a credit note of `gross` including VAT ("refund 500
+    kr": 500 kr leaves the bank). At 25 % VAT an øre of base moves the total by one or two
+    øre, so some totals cannot be met exactly: then the nearest below, never more than said.
+    The VAT is worked out as `credit_invoice` works it out (on all credited so far), so the
+    credit note comes to what this promised."""
+    total = money(gross)
+    if total <= 0:
+        raise InvalidAmount("the amount to credit is more than zero", value=str(gross))
+    rows = list(invoice.lines)
+    if line is None:
+        if len(rows) != 1:
+            raise InvalidInput(f"invoice {invoice.number} has {len(rows)} lines: say which line", field="lines")
+        line = 1
+    if not 1 <= line <= len(rows):
+        raise InvalidInput(f"invoice {invoice.number} has no line {line}", field="lines", line=line)
+    original = as_value(PricedLine, rows[line - 1])
+    guess = round_money(total * 100 / (100 + original.vat_rate))
+    best: tuple[Money, Money] | None = None
+    for step in range(-3, 4):
+        net = guess + CENT * step
+        if net <= 0:
+            continue
+        priced = PricedLine(**{**asdict(original), "quantity": Decimal("1.00"), "unit": EACH_UNIT,
+                               "unit_price": net, "net": net})
+        comes_to = _credit_totals(session, invoice, [priced]).total
+        if comes_to <= total and (best is None or comes_to > best[1]):
+            best = (net, comes_to)
+    if best is None:
+        raise InvalidAmount(f"{total:.2f} is too little to credit", value=str(gross))
+    return best[0]
+
+
+@dataclass(frozen=True)
+class RefundSource:
+    """An invoice that money paid back to its customer can be credited off.
+
+    Attributes:
+      number: the invoice's number.
+      line: the line credited, by its position from 1.
+      net: the amount before VAT credited off that line (see `credit_base`).
+      issue_date: when the invoice was issued.
+      total: the invoice's total including VAT.
+      paid: what the customer has paid on it, less what was paid back before.
+    """
+
+    number: int
+    line: int
+    net: Money
+    issue_date: dt.date
+    total: Money
+    paid: Money
+
+
+def refund_sources(session: Session, company_id: int, customer_id: int, gross: Money | int | str) -> list[RefundSource]:
+    """The customer's invoices that `gross` (incl. VAT) can be paid back from, latest first:
+    paid in full (so the whole credit is money back, none of it a debt forgiven), with at
+    least `gross` paid on it, and a line with enough left to credit (the first such line)."""
+    total = money(gross)
+    if total <= 0:
+        raise InvalidAmount("the amount to refund is more than zero", value=str(gross))
+    invoices = session.scalars(
+        select(Invoice)
+        .where(Invoice.company_id == company_id, Invoice.customer_id == customer_id, Invoice.kind == "invoice",
+               Invoice.status != "credited")
+        .order_by(Invoice.issue_date.desc(), Invoice.number.desc())
+    )
+    found: list[RefundSource] = []
+    for invoice in invoices:
+        paid = paid_amount(session, invoice)
+        if open_amount(invoice, paid) > 0 or paid < total:
+            continue
+        taken = credited_on_lines(session, invoice)
+        for position, row in enumerate(invoice.lines, start=1):
+            net = credit_base(session, invoice, total, position)
+            if net <= _left_of(row, taken.get(row.id, NOTHING_TAKEN))[1]:
+                found.append(RefundSource(invoice.number, position, net, invoice.issue_date, invoice.total, paid))
+                break
+    return found
+
+
 def credit_invoice(
     session: Session,
     company_id: int,
@@ -979,7 +1074,7 @@ def credit_invoice(
     totals = _credit_totals(session, invoice, priced)
     paid = paid_amount(session, invoice)
     owed = open_amount(invoice, paid)
-    to_refund = max(totals.total - owed, ZERO)
+    to_refund = refund_due(totals.total, owed)
     if to_refund > 0 and not refund:
         raise InvoiceNotOpen(
             f"invoice {number} has {paid:.2f} paid on it; crediting {totals.total:.2f} pays back "

@@ -33,7 +33,7 @@ CHOOSE_INTENT = "choose"
 _SPECIFICITY = ["email", "orgnr", "invoice_number", "rate", "amount", "hours", "date", "period"]
 
 _HOURS_INTENTS = {"log_time"}
-_INVOICE_INTENTS = {"credit_invoice", "send_invoice", "show_invoice"}
+_INVOICE_INTENTS = {"credit_invoice", "send_invoice", "show_invoice", "refund_payment"}
 _AMOUNT_INTENTS = {"register_expense", "register_payment", "create_invoice"}
 _RATE_INTENTS = {"create_project"}
 # Small talk has nothing to post: "ha det, snakkes i morgen" and "tusen takk" carry no date or
@@ -128,6 +128,8 @@ def extract_entities(
             continue
         if re.match(r":\d\d", text[n.end:]) or re.search(r"\d:$", text[:n.start]):
             continue  # a time of day, "møte 10:15"
+        if re.search(r"\b(?:linje|line)\s*(?:nr\.?|no\.?)?\s*$", text[:n.start], re.I):
+            continue  # "krediter linje 2 på faktura 10004": a line of the invoice, no invoice
         entity = _bare_number_entity(n.value, intent)
         if entity is None:
             continue

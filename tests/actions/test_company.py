@@ -112,6 +112,17 @@ def test_an_accountant_switches_client_by_name(action_books: sessionmaker[Sessio
     assert {"event": "reset_slots", "timestamp": None} in result.events
 
 
+def test_a_company_name_the_nlu_took_for_another_kind_of_name_is_switched_to(
+    action_books: sessionmaker[Session],
+) -> None:
+    accountant, _fjord, nordlys = accountant_with_two_clients(action_books)
+    result = run(ActionSwitchCompany(), said("switch to Nordlys Regnskap", intent="switch_company",
+                                             entities={"vendor": "Nordlys Regnskap"}, asker=accountant,
+                                             language="en"))
+    assert result.texts == ["You are now working on Nordlys Regnskap AS (as accountant)."]
+    assert active_company(action_books, accountant.user_id) == nordlys
+
+
 def test_a_name_that_fits_several_companies_gets_a_button_each(action_books: sessionmaker[Session]) -> None:
     accountant, fjord, _nordlys = accountant_with_two_clients(action_books)
     eiendom = new_company(action_books, "Fjord Eiendom AS")

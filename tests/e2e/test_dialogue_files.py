@@ -105,7 +105,7 @@ def test_a_file_of_another_kind_is_refused_in_words(stack: RunningStack) -> None
 
 def test_the_rules_are_listed_and_changed_in_the_chat(stack: RunningStack) -> None:
     fresh(stack)
-    changed = turn(stack, "Telenor skal føres som kontorrekvisita")
+    changed = turn(stack, "endre regelen for Telenor til kontorrekvisita")
     assert "Telenor" in changed.text and "6800" in changed.text
     listed = turn(stack, "hvilke leverandørregler har du lært?")
     assert "Telenor" in listed.text and "6800" in listed.text

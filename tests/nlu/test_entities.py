@@ -223,3 +223,13 @@ def test_a_number_without_a_unit_is_left_alone_when_the_intent_is_unsure(today: 
     assert extract_entities("betalt 5000 fra hansen", today, "register_payment", sure=False) == []
     assert [(e.entity, e.value) for e in extract_entities("betalt 5000 kr", today, "register_payment",
                                                             sure=False)] == [("amount", "5000")]
+
+
+def test_a_credit_or_refund_names_its_invoice_and_a_line_is_no_invoice(today: date) -> None:
+    assert entities("krediter linje 2 på faktura 10004", today, "credit_invoice") == [
+        ("invoice_number", "10004", "10004")]
+    assert entities("krediter 2 timer av faktura 10004", today, "credit_invoice") == [
+        ("hours", "2 timer", 2.0), ("invoice_number", "10004", "10004")]
+    assert entities("refunder 500 kr av faktura 10004", today, "refund_payment") == [
+        ("amount", "500 kr", "500"), ("invoice_number", "10004", "10004")]
+    assert entities("refund 500 kr to Fjord Bygg", today, "refund_payment") == [("amount", "500 kr", "500")]
