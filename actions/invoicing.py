@@ -539,7 +539,8 @@ class OpenInvoiceForm(FormValidator, ABC):
     def check_invoice_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """An invoice number said: it must be one of the company's invoices with money owed."""
+        """An invoice number said: it must be one of the company's invoices that this form
+        `takes`."""
         slot = self.number_slot
         asker = asker_of(tracker)
         assert asker.company_id is not None
@@ -553,11 +554,15 @@ class OpenInvoiceForm(FormValidator, ABC):
             except UnknownInvoice as error:
                 dispatcher.utter_message(text=refusal(asker.language, error))
                 return {slot: None}
-            owed = owed_on(session, invoice)
-        if owed <= 0:
+            taken = self.takes(session, invoice)
+        if not taken:
             dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
             return {slot: None}
         return {slot: str(number), CHOICES_SLOT: None}
+
+    def takes(self, session: Session, invoice: Invoice) -> bool:
+        """Whether the invoice named can be this form's: one with money owed."""
+        return owed_on(session, invoice) > 0
 
 
 class AskOpenInvoice(AskAction):
@@ -607,29 +612,9 @@ class ValidateCreditForm(OpenInvoiceForm):
             return [*events, SlotSet("credit_line", str(line))]
         return events
 
-    def check_invoice_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        """An invoice number said: one of the company's invoices with something left to
-        credit, paid or not."""
-        slot = self.number_slot
-        asker = asker_of(tracker)
-        assert asker.company_id is not None
-        number = invoice_number_said(value)
-        if number is None:
-            dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_invoice", details={}))
-            return {slot: None}
-        with sessions().begin() as session:
-            try:
-                invoice = get_invoice(session, asker.company_id, number)
-            except UnknownInvoice as error:
-                dispatcher.utter_message(text=refusal(asker.language, error))
-                return {slot: None}
-            open_to_credit = can_be_credited(invoice)
-        if not open_to_credit:
-            dispatcher.utter_message(text=render(asker.language, "invoice_not_open.j2", number=number))
-            return {slot: None}
-        return {slot: str(number), CHOICES_SLOT: None}
+    def takes(self, session: Session, invoice: Invoice) -> bool:
+        """Something left to credit, paid or not."""
+        return can_be_credited(invoice)
 
     def validate_credit_hours(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
