@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
+from bot.rasa_server import TOKEN_VARIABLE
 from bot.training import rasa_env
 from channels.telegram.settings import TelegramSettings
 from ledger.server_keys import action_token, rasa_token
@@ -123,28 +124,21 @@ def _rasa_has_model(body: bytes) -> bool:
         return False
 
 
-TOKEN_VARIABLE = "BOKBOT_RASA_TOKEN"
-RASA_WITH_TOKEN = (
-    "import os, runpy, sys; "
-    # One argument with "=": a token may begin with "-", which argparse would take for an option.
-    f"sys.argv = ['rasa', *sys.argv[1:], '--auth-token=' + os.environ.pop('{TOKEN_VARIABLE}')]; "
-    "runpy.run_module('rasa', run_name='__main__', alter_sys=True)"
-)
-"""`rasa run` with its API token from the environment, where other users cannot read it (a
-token on the command line would be in every process listing)."""
+STORE_CLASS = "bot.tracker_store.BokbotSQLTrackerStore"
 
 
 def tracker_store(settings: Settings) -> dict[str, Any]:
     """Where Rasa keeps conversations, so that a restart or a second Rasa process finds a
     half-filled invoice where it was left: beside the books, in a SQLite file of its own, or
     in a PostgreSQL database of its own on the books' server (`<books>_rasa`, made on first
-    start). On PostgreSQL its connections are tested before use (`bot.tracker_store`), so that
-    a database restart does not lose a conversation."""
+    start). Either way through `bot.tracker_store`: connections tested before use, so that a
+    database restart does not lose a conversation, and the tracker a turn saved kept for the
+    conversation's next turn."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa-trackers.db")}
+        return {"type": STORE_CLASS, "dialect": "sqlite", "db": str(settings.var_dir / "rasa-trackers.db")}
     return {
-        "type": "bot.tracker_store.ReconnectingSQLTrackerStore",
+        "type": STORE_CLASS,
         "dialect": "postgresql",
         "url": url.host or "127.0.0.1",
         "port": url.port or 5432,
@@ -288,7 +282,7 @@ def services(settings: Settings, model: Path, replicas: int = 1) -> list[Service
         rasas.append(Service(
             f"Rasa server{suffix}",
             [
-                str(RASA_PYTHON), "-c", RASA_WITH_TOKEN, "run", "--enable-api",
+                str(RASA_PYTHON), "-m", "bot.rasa_server", "run", "--enable-api",
                 "--interface", "127.0.0.1", "--port", str(rasa_port),
                 "--model", str(model), "--endpoints", str(endpoints),
                 "--credentials", "bot/credentials.yml",

@@ -1,0 +1,110 @@
+"""`rasa run` as Bokbot runs it: the API token from the environment, and Rasa's costliest
+needless work per turn taken out.
+
+Runs in the Rasa process (Python 3.10): `bot.stack` starts it as
+`python -c RASA_WITH_TOKEN run ...`, which imports this module and calls `main()`.
+
+What is changed, and why (measured in `bench/RESULTS.md`, "Chat under load"):
+
+- **An action server's answer is checked against a schema compiled once.** Rasa 3.6 checks
+  every answer of the action server with `jsonschema.validate(answer, schema)`, which first
+  checks the schema itself against JSON Schema's meta-schema and builds a new validator: on
+  this machine about 10 ms of CPU per action call, more than half of what Rasa spends on a
+  turn, to learn every time that its own constant schema is well formed. The answer is
+  still checked, with the same errors (the same `ValidationError`, the same message); only
+  the schema's check and the validator are made once per process.
+- **An event's class is found by its name in a table.** To read each stored event back (every
+  event of the session, and every event an action returns), Rasa walks the whole tree of
+  event classes, asking each whether it has that name: a tenth of a turn's time. The table
+  maps each name to the class Rasa's walk would find first, and is made again when a name is
+  missing from it (an event class defined later).
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from functools import cache
+from typing import Any
+
+TOKEN_VARIABLE = "BOKBOT_RASA_TOKEN"
+
+
+@cache
+def _action_answer_validator() -> Any:
+    """The validator of an action server's answer, built (and its schema checked) once."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """`RemoteAction._validate_action_result` with the validator made once: raises Rasa's
+    error for an answer that does not fit, as Rasa's own does (`jsonschema.validate` reports
+    the best match of the errors found)."""
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = best_match(_action_answer_validator().iter_errors(result))
+    if error is None:
+        return True
+    assert isinstance(error, ValidationError)
+    error.message += (
+        ". Failed to validate Action server response from API, "
+        "make sure your response from the Action endpoint is valid. "
+        f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+_event_classes: dict[str, Any] = {}
+
+
+def resolve_event_by_type(type_name: str, default: Any = None) -> Any:
+    """`Event.resolve_by_type` from a table of the event classes by name (the first found in
+    Rasa's order, as its walk returns), made again when the name is not in it."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    if type_name not in _event_classes:
+        table: dict[str, Any] = {}
+        for cls in all_subclasses(Event):
+            table.setdefault(cls.type_name, cls)
+        _event_classes.clear()
+        _event_classes.update(table)
+    if type_name in _event_classes:
+        return _event_classes[type_name]
+    if type_name == "topic":
+        return None  # as Rasa: old TopicSet events are ignored
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
+def install() -> None:
+    """Put the changes above into Rasa (before it serves anything)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import Event
+
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_event_by_type)  # type: ignore[method-assign,assignment]
+
+
+def main() -> None:
+    """`rasa <arguments>` with `--auth-token` from `BOKBOT_RASA_TOKEN` (popped from the
+    environment, so no child process and no process listing shows it), after `install()`."""
+    install()
+    token = os.environ.pop(TOKEN_VARIABLE, None)
+    # One argument with "=": a token may begin with "-", which argparse would take for an option.
+    sys.argv = ["rasa", *sys.argv[1:], *([f"--auth-token={token}"] if token is not None else [])]
+    runpy.run_module("rasa", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""What the Rasa process runs beside Rasa itself (`bot.rasa_server`, `bot.tracker_store`),
+tested in Rasa's own runtime: the shortcuts give exactly what Rasa's own code gives, and the
+conversation kept between turns is never one the database does not hold."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+
+from bot import rasa_server
+from bot.tracker_store import BokbotSQLTrackerStore
+
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["greet", "create_invoice"],
+        "slots": {"customer": {"type": "text", "mappings": [{"type": "custom"}]}},
+        "responses": {"utter_greet": [{"text": "Hei"}]},
+    }
+)
+
+
+def run(coroutine):  # type: ignore[no-untyped-def]
+    return asyncio.run(coroutine)
+
+
+# --- the action server's answers are checked as before ------------------------------------
+
+ANSWERS = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "customer", "value": "Fjord Bygg"}], "responses": [{"text": "Hei"}]},
+    {"events": [{"event": "nonsense"}], "responses": []},
+    {"events": [{"event": "slot"}], "responses": []},
+    {"events": "not a list", "responses": []},
+    {"events": [], "responses": ["not an object"]},
+]
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_an_action_answer_is_accepted_or_refused_as_rasa_does(answer: dict) -> None:
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        jsonschema.validate(answer, schema)
+        expected = None
+    except jsonschema.ValidationError as error:
+        expected = error.message
+    if expected is None:
+        assert rasa_server.validate_action_result(None, answer) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError) as raised:
+            rasa_server.validate_action_result(None, answer)
+        assert raised.value.message.startswith(expected)
+        assert "Failed to validate Action server response" in raised.value.message
+
+
+def test_installed_into_rasa() -> None:
+    rasa_server.install()
+    assert RemoteAction._validate_action_result is rasa_server.validate_action_result
+    assert Event.resolve_by_type("slot") is SlotSet
+
+
+# --- an event's class by its name --------------------------------------------------------
+
+
+def _rasas_walk(type_name: str) -> type | None:
+    for cls in all_subclasses(Event):
+        if cls.type_name == type_name:
+            return cls
+    return None
+
+
+def test_every_event_name_finds_the_class_rasas_walk_finds() -> None:
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "action", "slot", "session_started", "active_loop"} <= names
+    for name in names:
+        assert rasa_server.resolve_event_by_type(name) is _rasas_walk(name)
+
+
+def test_an_unknown_event_name_is_refused_or_defaulted_as_rasa_does() -> None:
+    with pytest.raises(ValueError, match="Unknown event name 'no such event'"):
+        rasa_server.resolve_event_by_type("no such event")
+    assert rasa_server.resolve_event_by_type("no such event", SlotSet) is SlotSet
+    assert rasa_server.resolve_event_by_type("topic") is None
+
+
+def test_an_event_class_defined_later_is_found() -> None:
+    rasa_server.resolve_event_by_type("slot")  # the table is made
+
+    class LaterEvent(SlotSet):
+        type_name = "bokbot_test_later_event"
+
+    assert rasa_server.resolve_event_by_type("bokbot_test_later_event") is LaterEvent
+
+
+# --- the conversation kept between turns ----------------------------------------------------
+
+
+def _store(path: Path) -> BokbotSQLTrackerStore:
+    return BokbotSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+
+
+def _turn(tracker: DialogueStateTracker, text: str, customer: str) -> None:
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered(text, {"name": "create_invoice", "confidence": 1.0}))
+    tracker.update(SlotSet("customer", customer))
+    tracker.update(ActionExecuted("utter_greet"))
+
+
+def _new_tracker(sender: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    return tracker
+
+
+def _rasas_read(path: Path) -> DialogueStateTracker:
+    return run(SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path)).retrieve("person"))
+
+
+def _events(tracker: DialogueStateTracker) -> list[dict]:
+    return [event.as_dict() for event in tracker.events]
+
+
+def _rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+
+
+def test_the_events_are_stored_as_rasas_own_store_stores_them(tmp_path: Path) -> None:
+    ours, rasas = tmp_path / "ours.db", tmp_path / "rasas.db"
+    store, plain = _store(ours), SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(rasas))
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(store.save(tracker))
+    run(plain.save(tracker))
+    again, from_plain = run(store.retrieve("person")), run(plain.retrieve("person"))
+    assert again is tracker
+    second_turn = [
+        ActionExecuted("action_listen"),
+        UserUttered("og Vestland Snekker", {"name": "create_invoice", "confidence": 1.0}),
+        SlotSet("customer", "Vestland Snekker"),
+        ActionExecuted("utter_greet"),
+    ]
+    for event in second_turn:  # the same events, timestamps and all
+        again.update(event)
+        from_plain.update(event)
+    run(store.save(again))
+    run(plain.save(from_plain))
+    assert _rows(ours) == _rows(rasas)
+    assert len(_rows(ours)) == 10
+
+
+def test_the_next_turn_gets_the_tracker_the_last_one_saved(tmp_path: Path) -> None:
+    store = _store(tmp_path / "c.db")
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(store.save(tracker))
+    assert run(store.retrieve("person")) is tracker
+
+
+def test_what_another_process_wrote_is_read_from_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    here, there = _store(path), _store(path)
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(here.save(tracker))
+    elsewhere = run(there.retrieve("person"))
+    _turn(elsewhere, "nei, Vestland Snekker", "Vestland Snekker")
+    run(there.save(elsewhere))
+    read = run(here.retrieve("person"))
+    assert read is not tracker
+    assert read.get_slot("customer") == "Vestland Snekker"
+    assert len(read.events) == len(elsewhere.events)
+
+
+def test_a_turn_that_failed_before_saving_leaves_nothing_of_itself(tmp_path: Path) -> None:
+    store = _store(tmp_path / "c.db")
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(store.save(tracker))
+    half = run(store.retrieve("person"))
+    _turn(half, "nei, Vestland Snekker", "Vestland Snekker")  # and then the turn fails: no save
+    read = run(store.retrieve("person"))
+    assert read is not half
+    assert read.get_slot("customer") == "Fjord Bygg"
+    assert _events(read) == _events(_rasas_read(tmp_path / "c.db"))
+
+
+def test_a_new_session_is_read_as_rasa_reads_it(tmp_path: Path) -> None:
+    store = _store(tmp_path / "c.db")
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(store.save(tracker))
+    tracker = run(store.retrieve("person"))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    _turn(tracker, "hei igjen", "Vestland Snekker")
+    run(store.save(tracker))
+    read = run(store.retrieve("person"))
+    assert read is not tracker
+    assert read.get_slot("customer") == "Vestland Snekker"
+    assert _events(read) == _events(_rasas_read(tmp_path / "c.db"))  # the latest session only
+
+
+def test_a_new_model_reads_the_conversation_again(tmp_path: Path) -> None:
+    store = _store(tmp_path / "c.db")
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(store.save(tracker))
+    store.domain = Domain.from_dict(DOMAIN.as_dict())
+    read = run(store.retrieve("person"))
+    assert read is not tracker
+    assert read.get_slot("customer") == "Fjord Bygg"
