@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
-from actions.charts import COLOURS, save_chart
+from actions.charts import COLOURS, KronerFormatter, save_chart
 from actions.replies import render
 from ledger.formatting import format_number
 
@@ -27,7 +26,7 @@ def clients_chart(names: Sequence[str], amounts: Sequence[Decimal], title: str, 
     axes.barh(positions, values, color=[COLOURS["now"] if v >= 0 else COLOURS["loss"] for v in values])
     axes.set_yticks(positions, list(names))
     axes.axvline(0, color="#555555", linewidth=0.8)
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_number(Decimal(int(value)), language, 0)))
+    axes.xaxis.set_major_formatter(KronerFormatter(language))
     for y, value in zip(positions, values, strict=True):
         if value:
             axes.annotate(

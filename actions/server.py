@@ -27,6 +27,7 @@ from rasa_sdk import endpoint
 from rasa_sdk.executor import ActionExecutor
 from sanic import HTTPResponse, Request, Sanic, response
 
+from actions.charts import start_painter
 from actions.metrics import METRICS_PATH, instrument
 from ledger.server_keys import action_token
 from ledger.settings import get_settings
@@ -104,6 +105,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     app = create_app(action_token(settings))
+    start_painter()
     app.run(
         host="127.0.0.1", port=settings.action_port, single_process=True, access_log=False, motd=False
     )

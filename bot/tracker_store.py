@@ -2,8 +2,11 @@
 database of its own), with connections tested before use and the conversation a turn left
 kept in the process for the next turn.
 
-**Connections tested before use.** Rasa's own `SQLTrackerStore` keeps a pool of connections
-without testing them, and Rasa wraps every tracker store in a fail-safe one that, when reading
+**Connections kept and tested before use.** On SQLite, SQLAlchemy 1.4 (Rasa's) opens a
+new connection for every read and write and closes it after, and closing the last
+connection to a file in WAL mode writes the log back into the file: connections are kept in
+a pool instead, and a commit does not wait for the disk (see `_sqlite_settings`). On
+PostgreSQL, Rasa's own `SQLTrackerStore` keeps a pool of connections without testing them, and Rasa wraps every tracker store in a fail-safe one that, when reading
 a conversation fails, goes on with an empty one. So after the database was away for a moment
 (a restart, a network cut), the first turn met a dead pooled connection, was answered as the
 first message of a new conversation, and the conversation it belonged to (a half-filled
@@ -54,6 +57,16 @@ class _Kept:
     domain: Any  # the model's domain it was made with (a new model has new slots)
 
 
+def _sqlite_settings(connection: Any, _record: Any) -> None:
+    """The conversations' SQLite file without a flush to disk on every commit. In WAL mode
+    (`bot.stack.prepare_tracker_file`) the file stays whole whatever happens; a power cut
+    may lose the last turns of a conversation (what was said, not what was posted: the books
+    are in their own database, which flushes every commit), and a crash of the process
+    loses nothing. Every turn is saved, so the flush cost every turn a wait in which the
+    Rasa process, whose tracker store is synchronous, served nobody."""
+    connection.execute("PRAGMA synchronous=NORMAL")
+
+
 class BokbotSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` whose pooled connections are tested before each use, and that hands
     a conversation's next turn the tracker its last turn saved when the database holds
@@ -63,7 +76,13 @@ class BokbotSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         url = self.engine.url  # the conversations' own database, made by the parent if need be
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if url.get_backend_name() == "sqlite":
+            self.engine = sa.create_engine(
+                url, pool_pre_ping=True, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_settings)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
 
