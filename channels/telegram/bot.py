@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from channels.conversation import BotMessage, ChatTurn, Conversations, MessageInProgress, Person
+from channels.conversation import BOOKS_UNREACHABLE, BotMessage, ChatTurn, Conversations, MessageInProgress, Person
 from channels.files import FileNotTaken, FileTurn, answer_file
 from channels.limits import SignInThrottle, TooBusy
 from channels.rasa_client import RasaUnavailable
@@ -315,8 +315,18 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Logs a failed update by its id only: its text belongs to the person."""
+    """Logs a failed update by its id only (its text belongs to the person). One that failed
+    because the books could not be reached (signing in, or finding who is writing, before a
+    turn starts: a turn says so itself) is answered "try again in a moment, nothing was
+    posted" in the language Telegram gives for the person, as their own language is in the
+    books."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, BOOKS_UNREACHABLE) and isinstance(update, Update):
+        log.warning("Telegram update %s: the books cannot be reached", update_id)
+        user = update.effective_user
+        with contextlib.suppress(TelegramError):
+            await say(update, language_of(user.language_code if user else None), "unavailable.j2")
+        return
     log.error("Telegram update %s failed", update_id, exc_info=context.error)
 
 

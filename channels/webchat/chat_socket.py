@@ -11,7 +11,10 @@ Frames are JSON objects with a `type`:
     {"type": "welcome", "name", "company", "language", "token"?}
     {"type": "reply", "id": "<uuid>", "messages": [{"text", "buttons", "image"?, "attachment"?}]}
     {"type": "error", "code": "sign_in_failed" | "assistant_unavailable" | "no_company"
-                              | "invalid_message", "id"?: "<uuid>"}
+                              | "invalid_message" | "books_unavailable", "id"?: "<uuid>"}
+
+A hello while the books cannot be reached is answered "books_unavailable" and the socket
+closed with 1013 (try again later): the page says so and connects again a little later.
 
 Tokens travel only inside the socket, never in an address. The page words the error codes
 in its own language. Messages are handled one at a time per socket, in order.
@@ -27,7 +30,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from channels.conversation import ChatTurn, Conversations, MessageInProgress, Person
+from channels.conversation import BOOKS_UNREACHABLE, ChatTurn, Conversations, MessageInProgress, Person
 from channels.limits import SignInThrottle, TooBusy
 from channels.rasa_client import RasaUnavailable
 from channels.state import CONVERSATIONS, SETTINGS, SIGN_IN_THROTTLE
@@ -41,6 +44,7 @@ FAILED_SIGN_IN_DELAY_SECONDS = 1.0  # slows down guessing link codes
 MAX_FRAME_BYTES = 64 * 1024
 CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 SIGN_IN_FAILED_CLOSE_CODE = 4401
+TRY_AGAIN_LATER_CLOSE_CODE = 1013
 
 
 def error(code: str, message_id: str | None = None) -> dict[str, Any]:
@@ -133,7 +137,13 @@ async def chat_socket(request: web.Request) -> web.StreamResponse:
     source = request.remote or "unknown"
     throttle = request.app[SIGN_IN_THROTTLE]
     hello = parse_frame(first.data) if first.type == WSMsgType.TEXT else None
-    signed_in = await sign_in(conversations, hello, throttle, source)
+    try:
+        signed_in = await sign_in(conversations, hello, throttle, source)
+    except BOOKS_UNREACHABLE:
+        log.warning("web chat sign-in: the books cannot be reached")
+        await ws.send_json(error("books_unavailable"))
+        await ws.close(code=TRY_AGAIN_LATER_CLOSE_CODE)
+        return ws
     if signed_in is None:
         await asyncio.sleep(FAILED_SIGN_IN_DELAY_SECONDS)
         await ws.send_json(error("sign_in_failed"))

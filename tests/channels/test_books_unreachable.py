@@ -1,7 +1,8 @@
 """While the books' database cannot be reached, a chat message gets "try again in a moment,
 nothing was posted" in the person's language at once, reaches nothing (not Rasa, not the
 books), and the same message is answered as usual once the database is back. The REST API
-says the same with 503. PostgreSQL is cut off through a proxy, never stopped."""
+says the same with 503; signing in to the web chat or writing on Telegram (before any turn
+starts) is told the same. PostgreSQL is cut off through a proxy, never stopped."""
 
 from __future__ import annotations
 
@@ -23,14 +24,16 @@ from ledger.companies import create_company
 from ledger.db import make_engine
 from ledger.models import IdempotencyRecord, User
 from ledger.settings import Settings
-from tests.channels.conftest import free_port
+from tests.channels.conftest import GatewayFactory, free_port
 from tests.channels.fake_rasa import FakeRasaWebhook
+from tests.channels.fake_telegram import FakeTelegram, text_update
 from tests.e2e.cutting_proxy import CuttingProxy
 
 pytestmark = pytest.mark.postgres
 
 TRY_AGAIN_EN = "The assistant could not answer just now. Please try again in a moment – nothing was posted."
 TRY_AGAIN_NB = "Assistenten fikk ikke svart akkurat nå. Prøv igjen om litt – ingenting er bokført."
+KARI, STRANGER = 4242, 9999  # Telegram user ids
 
 
 @dataclass(frozen=True)
@@ -172,3 +175,55 @@ async def test_the_api_says_503_try_again_while_the_books_are_cut_off(
     assert response.status == 200
     assert [m["text"] for m in (await response.json())["messages"]] == ["echo: 2 hours"]
     assert rasa.texts() == ["hello", "2 hours"]
+
+
+TRY_AGAIN_LATER = 1013  # the websocket close code
+
+
+async def test_signing_in_to_the_web_chat_while_the_books_are_cut_off_says_try_again(
+    cut_books: CutBooks, start_gateway: GatewayFactory
+) -> None:
+    client = await start_gateway(database_url=cut_books.url)
+    origin = f"http://127.0.0.1:{client.port}"
+    hello = {"type": "hello", "token": cut_books.token}
+    cut_books.proxy.cut()
+    try:
+        for attempt in (hello, {"type": "hello", "code": "K7Q2MZ9X"}):
+            ws = await client.ws_connect("/ws", headers={"Origin": origin})
+            await ws.send_json(attempt)
+            assert await ws.receive_json(timeout=10) == {"type": "error", "code": "books_unavailable"}
+            await ws.receive(timeout=10)
+            assert ws.closed and ws.close_code == TRY_AGAIN_LATER
+    finally:
+        cut_books.proxy.restore()
+    ws = await client.ws_connect("/ws", headers={"Origin": origin})
+    await ws.send_json(hello)
+    welcome = await ws.receive_json(timeout=10)
+    assert welcome["type"] == "welcome" and welcome["company"] == "Fjordlys AS"
+    await ws.close()
+
+
+async def test_telegram_while_the_books_are_cut_off_says_try_again_in_the_persons_language(
+    cut_books: CutBooks, start_gateway: GatewayFactory, telegram_settings: TelegramSettings,
+    fake_telegram: FakeTelegram, fake_rasa: FakeRasaWebhook,
+) -> None:
+    with cut_books.direct.begin() as session:
+        owner = session.get(User, cut_books.user_id)
+        assert owner is not None
+        owner.telegram_user_id = KARI
+    await start_gateway(telegram=telegram_settings, database_url=cut_books.url)
+    cut_books.proxy.cut()
+    try:
+        fake_telegram.queue(text_update(KARI, "hva er saldoen?"))
+        fake_telegram.queue(text_update(STRANGER, "/start K7Q2MZ9X", language_code="en"))
+        first, second = await fake_telegram.wait_for("sendMessage", 2)
+    finally:
+        cut_books.proxy.restore()
+    said = {call.params["chat_id"]: call.params["text"] for call in (first, second)}
+    assert said == {str(KARI): TRY_AGAIN_NB, str(STRANGER): TRY_AGAIN_EN}
+    assert fake_rasa.received == []
+    fake_telegram.queue(text_update(KARI, "hva er saldoen?"))
+    third = (await fake_telegram.wait_for("sendMessage", 3))[2]
+    assert third.params == {"chat_id": str(KARI), "text": "echo: hva er saldoen?"} | {
+        k: v for k, v in third.params.items() if k not in ("chat_id", "text")
+    }

@@ -8,6 +8,7 @@ const TOKEN_KEY = "bokbot.token";
 const TRANSCRIPT_KEY = "bokbot.transcript";
 const TRANSCRIPT_LIMIT = 200;
 const SIGN_IN_FAILED = 4401;
+const TRY_AGAIN_LATER = 1013; // the books could not be reached: the status says so until the next try
 
 const $ = (id) => document.getElementById(id);
 
@@ -165,6 +166,12 @@ function failed(frame, hello) {
     setStatus("");
     return;
   }
+  if (frame.code === "books_unavailable" && !signedIn) {
+    // Signing in could not reach the books: say so; the socket closes and is opened again.
+    if (hello.code) $("sign-in-error").textContent = t("errors.books_unavailable");
+    else setStatus(t("errors.books_unavailable"));
+    return;
+  }
   if (frame.id) pending.delete(frame.id);
   addEntry({ from: "system", text: t(`errors.${frame.code}`) });
   updateTyping();
@@ -173,7 +180,7 @@ function failed(frame, hello) {
 function closed(event, ws) {
   if (ws !== socket || leaving || event.code === SIGN_IN_FAILED || !storedToken()) return;
   signedIn = false;
-  setStatus(t("reconnecting"));
+  if (event.code !== TRY_AGAIN_LATER) setStatus(t("reconnecting"));
   setTimeout(() => {
     if (ws === socket && !leaving && storedToken()) connect({ type: "hello", token: storedToken() });
   }, retryDelay);
