@@ -32,7 +32,7 @@ from channels.limits import Limits, UserLimits
 from channels.rasa_client import RasaServers, RasaUnavailable, send_to_rasa, trace
 from channels.texts import render
 from ledger import clock, idempotency, identity
-from ledger.errors import NotFound
+from ledger.errors import InvalidInput, NotFound
 from ledger.idempotency import Claim
 from ledger.models import Company, User
 from ledger.signed_identity import Identity, conversation_of, sign
@@ -229,6 +229,9 @@ class Conversations:
         self.limits = limits or UserLimits()
         # Each user's language as last read, for the words said while the books cannot be reached.
         self._languages: dict[int, str] = {}
+        # Answers given while the books could not be reached, to be recorded once they can
+        # (see `_record`): by (user, message id), the turn and its answer (None: free the id).
+        self._unrecorded: dict[tuple[int, str], tuple[ChatTurn, tuple[BotMessage, ...] | None]] = {}
 
     def _remember_language(self, user: User) -> str:
         language = user.language if user.language in ("nb", "en") else "nb"
@@ -318,17 +321,36 @@ class Conversations:
 
     def _record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
         """Stores the answer to a message id, or frees the id (None) when nothing answered.
-        When the books cannot be reached the answer is still given (logged): the message
-        was taken, and the person must hear what came of it."""
+        When the books cannot be reached the answer is still given: the message was taken,
+        and the person must hear what came of it. It is then kept in this process and
+        recorded at the start of the next turn the books answer (`_record_the_unrecorded`);
+        meanwhile the same message id sent again here gets it from memory, so the message is
+        never left "still being answered" for good."""
         try:
-            with self.sessions.begin() as session:
-                if messages is None:
-                    idempotency.release(session, self._key(turn))  # Rasa never saw it: let the sender try again
-                else:
-                    idempotency.complete(session, self._key(turn), {"messages": [m.as_json() for m in messages]})
+            self._store_record(turn, messages)
         except BOOKS_UNREACHABLE as exc:
-            log.warning("the answer to a message could not be recorded: the books did not answer (%s)",
+            log.warning("the answer to a message could not be recorded yet: the books did not answer (%s)",
                         type(exc).__name__)
+            assert turn.message_id is not None
+            self._unrecorded[(turn.user_id, turn.message_id)] = (turn, messages)
+
+    def _store_record(self, turn: ChatTurn, messages: tuple[BotMessage, ...] | None) -> None:
+        with self.sessions.begin() as session:
+            if messages is None:
+                idempotency.release(session, self._key(turn))  # Rasa never saw it: let the sender try again
+            else:
+                idempotency.complete(session, self._key(turn), {"messages": [m.as_json() for m in messages]})
+
+    def _record_the_unrecorded(self) -> None:
+        """Records the answers kept while the books could not be reached (see `_record`)."""
+        for where, (turn, messages) in list(self._unrecorded.items()):
+            try:
+                self._store_record(turn, messages)
+            except BOOKS_UNREACHABLE:
+                return  # away again: the next turn tries
+            except InvalidInput:
+                pass  # the claim is gone (freed meanwhile): nothing of this one to keep
+            self._unrecorded.pop(where, None)
 
     def _first_answer(self, turn: ChatTurn) -> tuple[BotMessage, ...] | None:
         with self.sessions.begin() as session:
@@ -359,11 +381,16 @@ class Conversations:
         text = _text_of(turn)
         company_id, role, claimed = await asyncio.to_thread(self._prepare, turn)
         prepared = time.monotonic()
+        if self._unrecorded:
+            await asyncio.to_thread(self._record_the_unrecorded)
         if claimed is not None:
             assert turn.message_id is not None
             if claimed.outcome is not None:
                 return Answer(tuple(BotMessage.from_json(m) for m in claimed.outcome.result.get("messages", [])),
                               repeated=True)
+            kept = self._unrecorded.get((turn.user_id, turn.message_id))
+            if not claimed.new and kept is not None and kept[1] is not None:
+                return Answer(kept[1], repeated=True)
             if not claimed.new:
                 first = await self._await_first_answer(turn)
                 if first is None:

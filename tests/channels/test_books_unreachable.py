@@ -146,6 +146,33 @@ async def test_an_answer_rasa_gave_is_delivered_when_the_books_go_away_before_it
     assert texts(answered) == ["echo: hello"]
 
 
+async def test_an_answer_not_recorded_is_given_again_for_the_same_message_and_recorded_when_the_books_are_back(
+    cut_books: CutBooks, rasa: FakeRasaWebhook, conversations: Conversations
+) -> None:
+    def cut_while_answering(text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if text == "hello":
+            cut_books.proxy.cut()
+        return [{"text": f"echo: {text}"}]
+
+    rasa.script = cut_while_answering
+    try:
+        answered = await conversations.answer(ChatTurn(cut_books.user_id, "hello", "api", message_id="api:9"))
+    finally:
+        cut_books.proxy.restore()
+    assert texts(answered) == ["echo: hello"]
+    with cut_books.direct.begin() as session:  # taken, not answered: as the cut left it
+        [record] = session.scalars(select(IdempotencyRecord)).all()
+        assert record.response is None
+
+    again = await conversations.answer(ChatTurn(cut_books.user_id, "hello", "api", message_id="api:9"))
+    assert texts(again) == ["echo: hello"] and again.repeated
+    assert rasa.texts() == ["hello"]  # asked once
+    with cut_books.direct.begin() as session:  # recorded once the books answered again
+        [record] = session.scalars(select(IdempotencyRecord)).all()
+        assert record.response is not None
+        assert [m["text"] for m in record.response["messages"]] == ["echo: hello"]
+
+
 async def test_the_api_says_503_try_again_while_the_books_are_cut_off(
     cut_books: CutBooks, rasa: FakeRasaWebhook, aiohttp_client: Any
 ) -> None:
