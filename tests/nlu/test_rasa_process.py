@@ -128,6 +128,15 @@ def _new_tracker(sender: str) -> DialogueStateTracker:
     return tracker
 
 
+def _one_turn_saved(path: Path) -> tuple[BokbotSQLTrackerStore, DialogueStateTracker]:
+    """A store on `path` and the tracker of one turn it saved."""
+    store = _store(path)
+    tracker = _new_tracker("person")
+    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
+    run(store.save(tracker))
+    return store, tracker
+
+
 def _rasas_read(path: Path) -> DialogueStateTracker:
     return run(SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path)).retrieve("person"))
 
@@ -168,10 +177,7 @@ def test_the_events_are_stored_as_rasas_own_store_stores_them(tmp_path: Path) ->
 
 
 def test_the_next_turn_gets_the_tracker_the_last_one_saved(tmp_path: Path) -> None:
-    store = _store(tmp_path / "c.db")
-    tracker = _new_tracker("person")
-    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
-    run(store.save(tracker))
+    store, tracker = _one_turn_saved(tmp_path / "c.db")
     assert run(store.retrieve("person")) is tracker
 
 
@@ -191,10 +197,7 @@ def test_what_another_process_wrote_is_read_from_the_database(tmp_path: Path) ->
 
 
 def test_a_turn_that_failed_before_saving_leaves_nothing_of_itself(tmp_path: Path) -> None:
-    store = _store(tmp_path / "c.db")
-    tracker = _new_tracker("person")
-    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
-    run(store.save(tracker))
+    store, _ = _one_turn_saved(tmp_path / "c.db")
     half = run(store.retrieve("person"))
     _turn(half, "nei, Vestland Snekker", "Vestland Snekker")  # and then the turn fails: no save
     read = run(store.retrieve("person"))
@@ -204,10 +207,7 @@ def test_a_turn_that_failed_before_saving_leaves_nothing_of_itself(tmp_path: Pat
 
 
 def test_a_new_session_is_read_as_rasa_reads_it(tmp_path: Path) -> None:
-    store = _store(tmp_path / "c.db")
-    tracker = _new_tracker("person")
-    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
-    run(store.save(tracker))
+    store, tracker = _one_turn_saved(tmp_path / "c.db")
     tracker = run(store.retrieve("person"))
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
@@ -220,10 +220,7 @@ def test_a_new_session_is_read_as_rasa_reads_it(tmp_path: Path) -> None:
 
 
 def test_a_new_model_reads_the_conversation_again(tmp_path: Path) -> None:
-    store = _store(tmp_path / "c.db")
-    tracker = _new_tracker("person")
-    _turn(tracker, "fakturer Fjord Bygg", "Fjord Bygg")
-    run(store.save(tracker))
+    store, tracker = _one_turn_saved(tmp_path / "c.db")
     store.domain = Domain.from_dict(DOMAIN.as_dict())
     read = run(store.retrieve("person"))
     assert read is not tracker
