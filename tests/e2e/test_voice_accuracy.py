@@ -12,8 +12,7 @@ intent was right and that carry a number (hours, amount), the share whose number
 voice issue, English intent accuracy at least 0.9 and bokmål at least 0.85, the numbers right
 in at least 0.9 of the commands that carry one.
 
-The bokmål numbers fall short of that (marked as an expected failure, with the figure); the
-rest holds. Bounded to a few minutes: one recognition and one parse per command.
+Bounded to a few minutes: one recognition and one parse per command.
 """
 
 from __future__ import annotations
@@ -187,12 +186,6 @@ def test_bokmal_commands_are_understood_through_the_voice_path(understood: dict[
     assert found.intent_accuracy >= MIN_INTENT_ACCURACY["nb"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: bokmål numbers right in 83.3 % of the 24 intent-right commands with a number (was "
-    "66.7 %); the English acoustic model still hears espeak-ng's \"fire\" as \"tyve\", \"for ti\" as "
-    "\"førti\", \"tolv\" as \"to\" and \"tjue fem\" as \"sytti fem\": below the issue's 0.9",
-)
 def test_bokmal_numbers_are_right_when_the_intent_is(understood: dict[str, list[Understood]]) -> None:
     found = figures(understood["nb"])
     print(f"\nnb: numbers right in {found.numbers_right:.1%} of {found.numbers_counted}")

@@ -100,3 +100,53 @@ def word_errors(expected: str, heard: str) -> int:
         for j, other in enumerate(got, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (word != other))
     return row[-1]
+
+
+HELD_OUT_VOICES = ("+klatt2", "+klatt3", "+m3", "+f2", "+klatt")
+HELD_OUT_RATES = (150, 175, 130, 200)
+HELD_OUT_HOURS = ("9", "11", "4", "10", "12", "2", "3", "6", "8", "7", "5", "20", "15", "1,5")
+HELD_OUT_AMOUNTS = (40, 70, 30, 75, 150, 200, 250, 1200, 1500, 2000, 350, 4500, 90, 14, 65, 700, 900, 24, 44, 140)
+HELD_OUT_PHRASES = {
+    "hours": ("fakturer {customer} for {number} timer", "før {number} timer på {project}",
+              "registrer {number} timer for {customer}", "jeg jobbet {number} timer på {project}"),
+    "amount": ("jeg betalte {number} kroner for {category}", "jeg kjøpte {category} for {number} kroner",
+               "registrer en utgift på {number} kroner til {category}"),
+}
+HELD_OUT_CATEGORIES = ("drivstoff", "parkering", "lunsj", "husleie", "programvare", "taxi", "hotell", "verktøy",
+                       "bensin", "telefon")
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A bokmål command with a number that the measurement set does not have, said by another
+    of espeak-ng's voices at another rate: a check that what helps the measurement set's
+    numbers helps numbers in general, not those sentences.
+
+    Attributes:
+      command: what is said (its number as digits, a decimal with a comma).
+      voice: espeak-ng's voice variant ("+klatt2").
+      rate: words per minute.
+    """
+
+    command: Command
+    voice: str
+    rate: int
+
+
+def held_out_numbers() -> list[HeldOut]:
+    """34 bokmål commands: 14 with hours, 20 with amounts, in other phrasings, figures,
+    voices and rates than `commands`; phrasings, names, voices and rates taken in turn."""
+    voices, rates = cycle(HELD_OUT_VOICES), cycle(HELD_OUT_RATES)
+    customers, projects, categories = cycle(CUSTOMER_NAMES), cycle(PROJECT_NAMES), cycle(HELD_OUT_CATEGORIES)
+    made: list[HeldOut] = []
+    for kind, numbers in (("hours", HELD_OUT_HOURS), ("amount", HELD_OUT_AMOUNTS)):
+        phrases = cycle(HELD_OUT_PHRASES[kind])
+        for number in numbers:
+            phrase = next(phrases)
+            if kind == "hours":
+                text = phrase.format(number=number, customer=next(customers), project=next(projects))
+            else:
+                text = phrase.format(number=number, category=next(categories))
+            made.append(HeldOut(Command(text, "nb", "log_time" if kind == "hours" else "expense"), next(voices),
+                                next(rates)))
+    return made

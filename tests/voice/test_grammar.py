@@ -112,10 +112,15 @@ def test_bokmal_number_words_are_heard_as_said_in_a_sentence_and_with_a_schwa() 
 
 
 def test_bokmal_number_words_also_get_the_readings_the_english_model_hears() -> None:
-    heard = Lexicon().pronounce(["hundre", "tusen", "to", "fem", "timer", "kroner"], "nb")
+    heard = Lexicon().pronounce(["hundre", "tusen", "to", "fem", "tjue", "sju", "timer", "kroner"], "nb")
     assert ("HH", "UW", "Z", "EH") in heard["hundre"]
     assert ("T", "ER", "S", "AH", "N") in heard["tusen"]
     assert ("T", "AO") in heard["to"] and ("TH", "EH", "M") in heard["fem"]
+    # No diphthong for the plain [uː] of "to": with OW, "tolv" was heard as "to".
+    assert ("T", "OW") not in heard["to"]
+    # The retroflex [ʂ] of "tjue" also as S, the plain [ʃ] of "sju" not.
+    assert ("S", "UW", "AH") in heard["tjue"] and ("SH", "UW", "AH") in heard["tjue"]
+    assert all(p[0] == "SH" for p in heard["sju"])
     # Not the words around them: each extra reading makes another word easier to mistake.
     assert all(p[0] == "T" for p in heard["timer"]) and all("ER" not in p[:3] for p in heard["kroner"])
 
@@ -138,3 +143,12 @@ def test_the_conversations_language_tips_a_close_call_and_a_whole_sentence_beats
     fragment = Hypothesis("i paid twenty five kroner for taxi at", -2.9, "en", complete=False)
     wrong = Hypothesis("nei det er feil", -4.0, "nb", complete=True)
     assert likelihood(fragment, None) > likelihood(wrong, None)
+
+
+def test_an_invoices_number_comes_after_for() -> None:
+    """With "for" optional, "for ti" (10) was heard as "førti" (40): they sound nearly alike."""
+    text = with_names(command_grammar("nb"), NAMES)
+    assert accepts(text, said("fakturer fjord bygg for ti timer"))
+    assert accepts(text, said("fakturer fjord bygg for førti timer"))
+    assert not accepts(text, said("fakturer fjord bygg førti timer"))
+    assert accepts(text, said("fakturer fjord bygg"))
