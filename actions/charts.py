@@ -11,17 +11,23 @@ A figure is laid out here and painted (its text measured, rasterised, written as
 tenths of the work) in a process of its own, one for the action server: painting holds
 Python's lock for tens of milliseconds and matplotlib lets one figure paint at a time in a
 process, so painted in the action server's threads, a chart held up every other action
-running meanwhile. If that process cannot be had, the chart is painted here as before.
+running meanwhile. The reply does not wait for the painting: it goes out with the chart's
+path at once, and a marker file (`<name>.png.painting`) beside the chart says it is on its
+way, so the gateway's chart route waits for it (the page shows the text first, then the
+picture; Telegram's photo is fetched through the same route). If the painting process cannot
+be had, the chart is painted here before the reply, as before.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import secrets
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 from pathlib import Path
@@ -47,9 +53,16 @@ def chart_dir() -> Path:
     return get_settings().var_dir / "charts"
 
 
+log = logging.getLogger(__name__)
+
+PAINTING = ".painting"
+"""The suffix of the marker beside a chart being painted (`channels/api/charts.py` waits while
+it is there)."""
+
+
 def _forget_old_charts(folder: Path) -> None:
     cutoff = time.time() - KEEP_FOR_SECONDS
-    for old in folder.glob("*.png"):
+    for old in [*folder.glob("*.png"), *folder.glob(f"*.png{PAINTING}"), *folder.glob("*.png.part")]:
         try:
             if old.stat().st_mtime < cutoff:
                 old.unlink()
@@ -83,22 +96,45 @@ def _warm() -> None:
 
 
 def _paint(figure: Figure, path: str) -> None:
-    """Paints the figure into a PNG file (in the painting process)."""
-    FigureCanvasAgg(figure)
-    figure.savefig(path, format="png", dpi=110)
+    """Paints the figure into a PNG file, whole or not at all, then removes the marker that
+    said it was being painted (in the painting process)."""
+    try:
+        FigureCanvasAgg(figure)
+        figure.savefig(path + ".part", format="png", dpi=110)
+        os.replace(path + ".part", path)
+    finally:
+        Path(path + PAINTING).unlink(missing_ok=True)
+
+
+def _painted(path: str, painter: ProcessPoolExecutor) -> Callable[[Future[None]], None]:
+    def done(future: Future[None]) -> None:
+        global _painter
+        error = future.exception()
+        if error is None:
+            return
+        log.warning("a chart could not be painted: %s", type(error).__name__)
+        Path(path + PAINTING).unlink(missing_ok=True)  # the route stops waiting: the picture is not coming
+        if isinstance(error, BrokenProcessPool):
+            with _painter_lock:  # the process died (killed, out of memory): a new one next time
+                if _painter is painter:
+                    _painter = None
+
+    return done
 
 
 def save_chart(figure: Figure) -> str:
-    """Writes the figure as a PNG under a random name; the gateway path to show it at."""
+    """Has the figure painted as a PNG under a random name (see the module docstring); the
+    gateway path to show it at."""
     global _painter
     folder = chart_dir()
     folder.mkdir(parents=True, exist_ok=True)
     _forget_old_charts(folder)
     name = f"{secrets.token_hex(16)}.png"
     path = str(folder / name)
+    Path(path + PAINTING).touch()
     painter = _painter_process()
     try:
-        painter.submit(_paint, figure, path).result(timeout=PAINT_TIMEOUT_SECONDS)
+        painter.submit(_paint, figure, path).add_done_callback(_painted(path, painter))
     except BrokenProcessPool:
         with _painter_lock:  # the process died (killed, out of memory): a new one next time
             if _painter is painter:

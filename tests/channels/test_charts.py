@@ -1,7 +1,10 @@
-"""The gateway serves the assistant's chart pictures by their random names, and nothing else."""
+"""The gateway serves the assistant's chart pictures by their random names, and nothing else;
+one still being painted (its marker beside it) is waited for."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
@@ -47,3 +50,43 @@ async def test_anything_but_a_charts_name_is_not_found(tmp_path: Path, aiohttp_c
     ):
         response = await client.get(path)
         assert response.status == 404, path
+
+
+async def test_a_chart_still_being_painted_is_waited_for(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(tmp_path)
+    folder = settings.var_dir / "charts"
+    folder.mkdir(parents=True)
+    marker = folder / f"{NAME}.painting"
+    marker.touch()
+    client: TestClient = await aiohttp_client(create_app(settings))
+
+    async def paint() -> None:
+        await asyncio.sleep(0.4)
+        (folder / NAME).write_bytes(PNG)
+        marker.unlink()
+
+    painting = asyncio.create_task(paint())
+    response = await client.get(f"/charts/{NAME}")
+    await painting
+    assert response.status == 200
+    assert await response.read() == PNG
+
+
+async def test_a_chart_whose_painting_failed_is_not_found_once_its_marker_goes(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(tmp_path)
+    folder = settings.var_dir / "charts"
+    folder.mkdir(parents=True)
+    marker = folder / f"{NAME}.painting"
+    marker.touch()
+    client: TestClient = await aiohttp_client(create_app(settings))
+
+    async def fail() -> None:
+        await asyncio.sleep(0.3)
+        marker.unlink()
+
+    failing = asyncio.create_task(fail())
+    started = time.monotonic()
+    response = await client.get(f"/charts/{NAME}")
+    await failing
+    assert response.status == 404
+    assert time.monotonic() - started < 5
