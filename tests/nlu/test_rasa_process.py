@@ -5,6 +5,7 @@ conversation kept between turns is never one the database does not hold."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -225,3 +226,34 @@ def test_a_new_model_reads_the_conversation_again(tmp_path: Path) -> None:
     read = run(store.retrieve("person"))
     assert read is not tracker
     assert read.get_slot("customer") == "Fjord Bygg"
+
+
+# --- what lives as long as the model is kept out of full collections ----------------------
+
+
+def test_a_model_is_frozen_once_loaded_and_after_its_first_turn_and_the_old_one_unfrozen() -> None:
+    frozen_while_loading: list[int] = []
+    answered: list[int] = []
+
+    def load(self: object) -> None:
+        frozen_while_loading.append(gc.get_freeze_count())
+
+    async def handle(self: object) -> str:
+        answered.append(gc.get_freeze_count())
+        return "svar"
+
+    loading, answering = rasa_server._frozen_after_loading(load), rasa_server._frozen_after_first_turn(handle)
+    try:
+        gc.unfreeze()
+        loading(None)
+        assert frozen_while_loading == [0] and gc.get_freeze_count() > 0
+        kept = [[number] for number in range(1000)]  # what the first turn builds (TensorFlow's graphs)
+        assert run(answering(None)) == "svar"
+        after_first_turn = gc.get_freeze_count()
+        assert after_first_turn >= answered[0] + len(kept)
+        run(answering(None))
+        assert gc.get_freeze_count() == after_first_turn  # frozen after the first turn only
+        loading(None)
+        assert frozen_while_loading[1] == 0  # a new model: the old one can be collected
+    finally:
+        gc.unfreeze()
