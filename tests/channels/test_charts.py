@@ -52,7 +52,9 @@ async def test_anything_but_a_charts_name_is_not_found(tmp_path: Path, aiohttp_c
         assert response.status == 404, path
 
 
-async def test_a_chart_still_being_painted_is_waited_for(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+async def fetched_while_painting(tmp_path: Path, aiohttp_client, painted: bool) -> tuple[int, bytes, float]:  # type: ignore[no-untyped-def]
+    """(status, body, seconds) of fetching a chart whose marker says it is being painted, while
+    0.3 s later the painting ends: with the picture written (`painted`) or without (failed)."""
     settings = settings_for(tmp_path)
     folder = settings.var_dir / "charts"
     folder.mkdir(parents=True)
@@ -61,32 +63,25 @@ async def test_a_chart_still_being_painted_is_waited_for(tmp_path: Path, aiohttp
     client: TestClient = await aiohttp_client(create_app(settings))
 
     async def paint() -> None:
-        await asyncio.sleep(0.4)
-        (folder / NAME).write_bytes(PNG)
+        await asyncio.sleep(0.3)
+        if painted:
+            (folder / NAME).write_bytes(PNG)
         marker.unlink()
 
     painting = asyncio.create_task(paint())
+    started = time.monotonic()
     response = await client.get(f"/charts/{NAME}")
+    body = await response.read()
     await painting
-    assert response.status == 200
-    assert await response.read() == PNG
+    return response.status, body, time.monotonic() - started
+
+
+async def test_a_chart_still_being_painted_is_waited_for(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    status, body, _ = await fetched_while_painting(tmp_path, aiohttp_client, painted=True)
+    assert (status, body) == (200, PNG)
 
 
 async def test_a_chart_whose_painting_failed_is_not_found_once_its_marker_goes(tmp_path: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
-    settings = settings_for(tmp_path)
-    folder = settings.var_dir / "charts"
-    folder.mkdir(parents=True)
-    marker = folder / f"{NAME}.painting"
-    marker.touch()
-    client: TestClient = await aiohttp_client(create_app(settings))
-
-    async def fail() -> None:
-        await asyncio.sleep(0.3)
-        marker.unlink()
-
-    failing = asyncio.create_task(fail())
-    started = time.monotonic()
-    response = await client.get(f"/charts/{NAME}")
-    await failing
-    assert response.status == 404
-    assert time.monotonic() - started < 5
+    status, _, seconds = await fetched_while_painting(tmp_path, aiohttp_client, painted=False)
+    assert status == 404
+    assert seconds < 5
