@@ -94,6 +94,8 @@ class ValidateRegisterExpenseForm(FormValidator):
     """Checks the amount, the category (and the vehicle when the VAT depends on it), the
     vendor and the date; owners and accountants only."""
 
+    number_slots = frozenset({AMOUNT})
+
     def name(self) -> str:
         return "validate_register_expense_form"
 

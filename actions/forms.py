@@ -168,6 +168,13 @@ _OWN_ENTITIES = {
 NEW_REQUEST_CONFIDENCE = 0.8
 
 
+BARE_NUMBER = re.compile(
+    r"\s*-?\d{1,3}(?:[ \u00a0.]\d{3})*(?:[.,]\d+)?\s*(?:t|h|hrs?|hours?|timer?|kr|kroner|nok|,-)?\s*[.!]?\s*",
+    re.IGNORECASE,
+)
+"""A message that is a number and at most its unit: "1.5", "2,5 t", "450 kr", "12 500"."""
+
+
 def new_request(tracker: Tracker, form: str, filled: Mapping[str, Any]) -> str | None:
     """The form of another request the latest message makes while `form` asks a question;
     None when it is (or may be) an answer: a button, a message the classifier is unsure of, or
@@ -267,11 +274,16 @@ class FormValidator(FormValidationAction, ABC):
             return kept + self.ended(domain)
         return events
 
+    number_slots: frozenset[str] = frozenset()
+    """The slots whose question a bare number answers ("How many hours?" – "1.5")."""
+
     def answers_question(self, tracker: Tracker) -> bool:
         """Whether the latest message has the very shape of an answer to the question asked,
         so that it is one whatever the classifier took it for ("Marinaveien 2, 4010
-        Stavanger" names an amount to it). No form knows that by default."""
-        return False
+        Stavanger" names an amount to it, a bare "1.5" a payment): by default a bare number
+        (with its unit at most) asked for one of `number_slots`."""
+        said = str((tracker.latest_message or {}).get("text") or "")
+        return tracker.get_slot(REQUESTED_SLOT) in self.number_slots and BARE_NUMBER.fullmatch(said) is not None
 
     async def required_slots(
         self,
@@ -289,7 +301,11 @@ class FormValidator(FormValidationAction, ABC):
         form_slots = set(self.domain_slots(domain))
         slots: dict[str, Any] = {k: v for k, v in tracker.slots_to_validate().items() if k in form_slots}
         requested = tracker.get_slot(REQUESTED_SLOT)
-        picked = picked_by_place(tracker) if requested in form_slots and slots.get(requested) is None else None
+        unanswered = requested in form_slots and slots.get(requested) is None
+        picked = picked_by_place(tracker) if unanswered else None
+        if picked is None and unanswered and self.answers_question(tracker):
+            # Shaped as the answer, read as something else by the classifier: the answer.
+            picked = str((tracker.latest_message or {}).get("text") or "").strip()
         if picked is not None:
             # "den andre": the second button of the question for the requested slot
             slots[requested] = picked

@@ -77,6 +77,7 @@ class ValidateLogTimeForm(FormValidator):
     cannot be used. Everyone may log hours (staff their own)."""
 
     capability = Capability.LOG_HOURS
+    number_slots = frozenset({HOURS})
 
     def name(self) -> str:
         return "validate_log_time_form"

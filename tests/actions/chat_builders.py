@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import actions.books
 import ledger.settings
+from actions.charts import PAINTING
 from ledger import clock
 from ledger.companies import create_company
 from ledger.db import engine_for
@@ -181,3 +183,13 @@ def run(action: Action, tracker: Tracker, domain: dict[str, Any] | None = None) 
     if inspect.isawaitable(result):
         result = asyncio.run(result)  # type: ignore[arg-type]
     return Said(messages=list(dispatcher.messages), events=list(result or []))
+
+
+def painted(png: Path, timeout: float = 30.0) -> bytes:
+    """The chart's bytes once painted (the reply goes out before; see `actions.charts`)."""
+    marker = png.with_name(png.name + PAINTING)
+    deadline = time.monotonic() + timeout
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not marker.exists()
+    return png.read_bytes()

@@ -4,13 +4,11 @@ of the result, and staff told politely."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.charts import PAINTING
 from actions.reports import ActionShowDeadlines, ActionShowProfit, ActionShowVat
 from ledger import clock
 from ledger.expenses import register_expense
@@ -18,7 +16,7 @@ from ledger.identity import add_user
 from ledger.journal import Posting, post_entry
 from ledger.models import Company
 from ledger.settings import get_settings
-from tests.actions.chat_builders import Person, action_books, new_company, run, said
+from tests.actions.chat_builders import Person, action_books, new_company, painted, run, said
 
 __all__ = ["action_books"]
 
@@ -56,16 +54,6 @@ def test_profit_is_the_result_against_last_year_with_a_chart(action_books: sessi
     assert image.startswith("/charts/") and image.endswith(".png")
     png = get_settings().var_dir / "charts" / Path(image).name
     assert painted(png)[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def painted(png: Path, timeout: float = 30.0) -> bytes:
-    """The chart's bytes once painted (the reply goes out before; see `actions.charts`)."""
-    marker = png.with_name(png.name + PAINTING)
-    deadline = time.monotonic() + timeout
-    while marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not marker.exists()
-    return png.read_bytes()
 
 
 def test_profit_in_english_without_a_period_is_this_year_so_far(action_books: sessionmaker[Session]) -> None:

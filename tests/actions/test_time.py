@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -290,3 +291,19 @@ def test_undo_with_nothing_logged_through_the_chat_changes_nothing(action_books:
     assert "ingenting" in undone.text.lower()
     with action_books.begin() as session:
         assert len(session.scalars(select(TimeEntry)).all()) == 1
+
+
+@pytest.mark.parametrize(("text", "hours"), [("1.5", "1.50"), ("2,5 t", "2.50"), ("3", "3.00")])
+def test_a_bare_number_answers_how_many_hours_whatever_the_classifier_took_it_for(
+    action_books: sessionmaker[Session], text: str, hours: str
+) -> None:
+    """A bare number reads to the classifier as a payment ("1.5": register_payment, 0.83);
+    asked "How many hours?", it is the answer, not a new request."""
+    owner, _ = books_with_projects(action_books)
+    conversation = Conversation(slots={"language": "en", "time_project": "Support"}, active_loop="log_time_form",
+                                requested_slot="time_hours")
+    tracker = said(text, intent="register_payment", asker=owner, language="en", conversation=conversation)
+    checked = run(ValidateLogTimeForm(), tracker, DOMAIN)
+    assert checked.slots()["time_hours"] == hours
+    assert checked.slots()["requested_slot"] is None  # on to the summary, not to the payment form
+    assert not any(e.get("event") == "followup" for e in checked.events)
