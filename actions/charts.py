@@ -20,10 +20,13 @@ be had, the chart is painted here before the reply, as before.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -71,28 +74,49 @@ def _forget_old_charts(folder: Path) -> None:
 
 
 PAINT_TIMEOUT_SECONDS = 60
+PR_SET_PDEATHSIG = 1
 _painter: ProcessPoolExecutor | None = None
 _painter_lock = threading.Lock()
 
 
 def _painter_process() -> ProcessPoolExecutor:
-    """The process charts are painted in, started on first use (from a clean server process,
-    not forked from this threaded one)."""
+    """The process charts are painted in, started on first use (a fresh interpreter, not a
+    fork of this threaded one), ending when this process ends."""
     global _painter
     with _painter_lock:
         if _painter is None:
-            _painter = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            _painter = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with,
+                initargs=(os.getpid(),),
+            )
         return _painter
 
 
-def start_painter() -> None:
+def _die_with(parent: int) -> None:
+    """In the painting process: killed by the kernel when the process that started it ends,
+    however it ends (Linux's parent-death signal), so that no painter outlives an action
+    server that was killed or crashed."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the painter ends when its work queue closes
+    if os.getppid() != parent:
+        os._exit(0)  # the parent ended before the signal was asked for
+
+
+def start_painter() -> int:
     """Starts the painting process now (the action server does, before it serves), so that the
-    first chart does not wait the second or two it takes to start and import matplotlib."""
-    _painter_process().submit(_warm).result(timeout=PAINT_TIMEOUT_SECONDS)
+    first chart does not wait the second or two it takes to start and import matplotlib; its
+    process id."""
+    return _painter_process().submit(_warm).result(timeout=PAINT_TIMEOUT_SECONDS)
 
 
-def _warm() -> None:
+def _warm() -> int:
     FigureCanvasAgg(Figure())
+    return os.getpid()
 
 
 def _paint(figure: Figure, path: str) -> None:
