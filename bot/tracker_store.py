@@ -6,8 +6,9 @@ kept in the process for the next turn.
 new connection for every read and write and closes it after, and closing the last
 connection to a file in WAL mode writes the log back into the file: connections are kept in
 a pool instead, and a commit does not wait for the disk (see `_sqlite_settings`). On
-PostgreSQL, Rasa's own `SQLTrackerStore` keeps a pool of connections without testing them, and Rasa wraps every tracker store in a fail-safe one that, when reading
-a conversation fails, goes on with an empty one. So after the database was away for a moment
+PostgreSQL, Rasa's own `SQLTrackerStore` keeps a pool of connections without testing them,
+and Rasa wraps every tracker store in a fail-safe one that, when reading a conversation
+fails, goes on with an empty one. So after the database was away for a moment
 (a restart, a network cut), the first turn met a dead pooled connection, was answered as the
 first message of a new conversation, and the conversation it belonged to (a half-filled
 invoice) was left behind. Testing each connection as it is taken from the pool
