@@ -3,13 +3,13 @@ action server killed outright (no chance to clean up) takes its painter with it.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
 from ledger.settings import PROJECT_ROOT
+from tests.processes import alive
 
 STARTS_A_PAINTER = """
 import sys, time
@@ -19,13 +19,6 @@ time.sleep(120)
 """
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie has ended, only not yet been waited for
-        return stat.read().split(")")[-1].split()[0] != "Z"
 
 
 def test_a_killed_action_server_takes_its_painter_with_it() -> None:

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.processes import alive
+
 SUPERVISOR = """
 import sys, time
 from pathlib import Path
@@ -18,15 +20,6 @@ service.start()
 print(service.process.pid, flush=True)
 time.sleep(300)
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
 
 
 def test_children_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
