@@ -132,24 +132,28 @@ def _paint(figure: Figure, path: str) -> None:
 
 def _painted(path: str, painter: ProcessPoolExecutor) -> Callable[[Future[None]], None]:
     def done(future: Future[None]) -> None:
-        global _painter
         error = future.exception()
         if error is None:
             return
         log.warning("a chart could not be painted: %s", type(error).__name__)
         Path(path + PAINTING).unlink(missing_ok=True)  # the route stops waiting: the picture is not coming
         if isinstance(error, BrokenProcessPool):
-            with _painter_lock:  # the process died (killed, out of memory): a new one next time
-                if _painter is painter:
-                    _painter = None
+            _forget_painter(painter)
 
     return done
+
+
+def _forget_painter(painter: ProcessPoolExecutor) -> None:
+    """The painting process died (killed, out of memory): a new one is started next time."""
+    global _painter
+    with _painter_lock:
+        if _painter is painter:
+            _painter = None
 
 
 def save_chart(figure: Figure) -> str:
     """Has the figure painted as a PNG under a random name (see the module docstring); the
     gateway path to show it at."""
-    global _painter
     folder = chart_dir()
     folder.mkdir(parents=True, exist_ok=True)
     _forget_old_charts(folder)
@@ -160,9 +164,7 @@ def save_chart(figure: Figure) -> str:
     try:
         painter.submit(_paint, figure, path).add_done_callback(_painted(path, painter))
     except BrokenProcessPool:
-        with _painter_lock:  # the process died (killed, out of memory): a new one next time
-            if _painter is painter:
-                _painter = None
+        _forget_painter(painter)
         _paint(figure, path)
     return f"{URL_PREFIX}{name}"
 

@@ -117,10 +117,11 @@ class BokbotSQLTrackerStore(SQLTrackerStore):
         and Rasa's lock on the conversation kept everyone else out since); for any other, as
         Rasa counts them, those after as many as the database holds for the session."""
         kept = self._kept.pop(tracker.sender_id, None)
+        handed_out = kept if kept is not None and kept.tracker is tracker else None
         await self.stream_events(tracker)  # reads the database (nothing is kept meanwhile)
         with self.session_scope() as session:
-            if kept is not None and kept.tracker is tracker:
-                stored = kept.events
+            if handed_out is not None:
+                stored = handed_out.events
             else:
                 stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
             rows = [self._row(tracker.sender_id, event) for event in itertools.islice(tracker.events, stored, None)]
@@ -131,8 +132,7 @@ class BokbotSQLTrackerStore(SQLTrackerStore):
         if sum(isinstance(event, SessionStarted) for event in tracker.events) > 1:
             return
         if last_id is None:  # nothing new: the last event is the one it was
-            same = kept is not None and kept.tracker is tracker
-            last_id = kept.last_id if same and kept is not None else self._last_event_id(tracker.sender_id)
+            last_id = handed_out.last_id if handed_out is not None else self._last_event_id(tracker.sender_id)
         self._kept[tracker.sender_id] = _Kept(tracker, len(tracker.events), last_id, self.domain)
         while len(self._kept) > KEPT_CONVERSATIONS:
             self._kept.popitem(last=False)
