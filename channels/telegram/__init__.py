@@ -8,6 +8,7 @@ the same path as any other channel's message (`channels.conversation`).
   delivery.py   replies as Telegram messages, keyboards, photos, documents; "typing…"
   keyboards.py  inline keyboards and button payloads
   updates.py    concurrency: chats in parallel, each chat in order
+  ordering.py   each chat in order across gateways too: the chats' queues in Redis
   service.py    polling or webhook, started and stopped with the gateway
   redaction.py  the bot token kept out of the logs
 """

@@ -2,6 +2,14 @@
 the gateway (`POST /telegram/webhook`, checked with Telegram's secret-token header) when
 `BOKBOT_TELEGRAM_WEBHOOK_URL` is set. The bot starts and stops with the gateway
 (`cleanup_ctx`); when Telegram cannot be reached at start, the rest of the gateway still runs.
+
+With a webhook and Redis (`BOKBOT_REDIS_URL`, as when several gateways serve), each update
+goes to its chat's queue in Redis and whichever gateway holds the chat handles it, so one
+chat's updates are handled one at a time and in order across all gateways
+(`channels.telegram.ordering`); without Redis, or while it cannot be reached, the gateway
+Telegram posts to handles the update itself. Telegram is answered only once the update is
+queued in one or the other, and with 503 (so that it sends the update again) when neither
+takes it.
 """
 
 from __future__ import annotations
@@ -10,8 +18,12 @@ import hashlib
 import hmac
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any, ClassVar
 
 from aiohttp import web
+from redis.asyncio import Redis
 from telegram import Update
 from telegram.error import TelegramError
 from yarl import URL
@@ -20,6 +32,7 @@ from channels.state import CONVERSATIONS, HTTP, SESSIONS, SIGN_IN_THROTTLE
 from channels.telegram.bot import ALLOWED_UPDATES, Gateway, TelegramApplication, build_application
 from channels.telegram.delivery import Delivery, GatewayFiles
 from channels.telegram.keyboards import Keyboards
+from channels.telegram.ordering import ChatQueues, QueueUnavailable
 from channels.telegram.redaction import forget, redact
 from channels.telegram.reminders import pushing
 from channels.telegram.settings import TelegramSettings
@@ -52,14 +65,27 @@ def webhook_secret(telegram: TelegramSettings) -> str:
     return hashlib.sha256(b"bokbot telegram webhook\n" + telegram.token.encode()).hexdigest()
 
 
+async def process(application: TelegramApplication, data: dict[str, Any]) -> None:
+    """Handles one update taken from its chat's queue in Redis as PTB handles one it fetched
+    itself: through the update processor (at most so many at once; in order with any of the
+    chat's updates handled in this process while Redis was away), with the error handlers."""
+    update = Update.de_json(data, application.bot)
+    await application.update_processor.process_update(update, application.process_update(update))
+
+
 class TelegramService:
-    """The bot's life inside the gateway; `application` is set while it runs."""
+    """The bot's life inside the gateway; `application` is set while it runs, `queues` while
+    the chats' queues in Redis are used (webhook mode with Redis)."""
+
+    key_prefix: ClassVar[str] = "bokbot:"
+    """The prefix of this installation's keys in Redis (as `channels.limits`)."""
 
     def __init__(self, settings: Settings, telegram: TelegramSettings) -> None:
         self.settings = settings
         self.telegram = telegram
         self.webhook = bool(telegram.webhook_url)
         self.application: TelegramApplication | None = None
+        self.queues: ChatQueues | None = None
 
     async def run(self, app: web.Application) -> AsyncIterator[None]:
         """Starts the bot with the gateway and stops it with the gateway (a `cleanup_ctx`)."""
@@ -79,7 +105,10 @@ class TelegramService:
             return
         self.application = application
         log.info("Telegram bot @%s is running (%s)", application.bot.username, self._mode())
-        async with pushing(app[SESSIONS], application.bot, self.telegram.reminder_interval):
+        async with (
+            pushing(app[SESSIONS], application.bot, self.telegram.reminder_interval),
+            self._ordering(application),
+        ):
             yield
         self.application = None
         if application.updater is not None and application.updater.running:
@@ -87,6 +116,24 @@ class TelegramService:
         await application.stop()
         await application.shutdown()
         forget(redactor)
+
+    @asynccontextmanager
+    async def _ordering(self, application: TelegramApplication) -> AsyncIterator[None]:
+        """The chats' queues in Redis while the block runs, in webhook mode with Redis."""
+        if not (self.webhook and self.settings.redis_url):
+            yield
+            return
+        redis = Redis.from_url(self.settings.redis_url)
+        queues = ChatQueues(redis, partial(process, application), key_prefix=self.key_prefix)
+        try:
+            async with queues.sweeping():
+                self.queues = queues
+                try:
+                    yield
+                finally:
+                    self.queues = None
+        finally:
+            await redis.aclose()
 
     def _mode(self) -> str:
         return "webhook" if self.webhook else "long polling"
@@ -106,7 +153,10 @@ class TelegramService:
 
     async def receive(self, request: web.Request) -> web.Response:
         """Takes an update Telegram posts to the webhook, once its secret header proves it
-        comes from Telegram; the bot handles it after the answer (Telegram wants it fast)."""
+        comes from Telegram; the bot handles it after the answer (Telegram wants it fast).
+        The update goes to its chat's queue in Redis when there is one (see the module
+        docstring), else to this process's; 503, so that Telegram sends it again, when it
+        can go to neither."""
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), webhook_secret(self.telegram).encode()):
             raise web.HTTPForbidden()
@@ -122,6 +172,15 @@ class TelegramService:
             update = Update.de_json(data, application.bot)
         except (ValueError, KeyError, TypeError) as exc:
             raise web.HTTPBadRequest() from exc
+        queues, chat = self.queues, update.effective_chat
+        if queues is not None and chat is not None:
+            try:
+                await queues.put(chat.id, update.update_id, data)
+                return web.Response(text="ok")
+            except QueueUnavailable:
+                pass  # handled here instead; ChatQueues has said so in the log
+        if not application.running:
+            raise web.HTTPServiceUnavailable()
         await application.update_queue.put(update)
         return web.Response(text="ok")
 

@@ -5,6 +5,7 @@ exercised by the end-to-end tests in tests/e2e."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +19,21 @@ def echo(text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"recipient_id": "x", "text": f"echo: {text}"}]
 
 
+@dataclass(frozen=True)
+class Held:
+    """One message the fake held before answering: whose, what, and when (monotonic seconds)."""
+
+    sender: str
+    message: str
+    started: float
+    ended: float
+
+
 @dataclass
 class FakeRasaWebhook:
     """The fake's state: what it will answer (`script`), what it received, whether it is up,
-    how long it takes to answer (`delay`) and how many messages it held at once."""
+    how long it takes to answer (`delay`), how many messages it held at once, and when it held
+    each (`held`, in the order they were answered)."""
 
     script: Script = echo
     received: list[dict[str, Any]] = field(default_factory=list)
@@ -29,6 +41,7 @@ class FakeRasaWebhook:
     delay: float = 0.0
     in_flight: int = 0
     most_in_flight: int = 0
+    held: list[Held] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
 
@@ -46,10 +59,12 @@ class FakeRasaWebhook:
         self.received.append(body)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        started = time.monotonic()
         try:
             await asyncio.sleep(self.delay)
         finally:
             self.in_flight -= 1
+            self.held.append(Held(body["sender"], body["message"], started, time.monotonic()))
         return web.json_response(self.script(body["message"], body.get("metadata") or {}))
 
     async def _status(self, request: web.Request) -> web.Response:
