@@ -22,6 +22,9 @@ p99 of the turns; afterwards it checks that the books hold exactly what the conv
 posted (every invoice a reply announced, no other; every confirmed hour). With the stack's
 logs at hand it also splits the time by stage from the trace lines (`bokbot.trace`): the
 gateway's database work before and after the turn, Rasa (NLU and dialogue), the actions.
+With a stack of its own it also prints the CPU time each process (with the processes it
+started, such as the chart painter) spent per answered turn: on a machine with few cores the
+sum of those decides the rate it can sustain.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import re
 import secrets
 import socket
@@ -234,7 +238,31 @@ async def verify(http: ClientSession, url: str, people: list[Person], before: se
     return problems
 
 
-async def run(urls: list[str], people: list[Person], rates: list[float], seconds: float, log_dir: Path | None) -> int:
+def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
+    """CPU time so far of each named process group (a service with the processes it started,
+    such as the chart painter), from Linux's /proc; empty elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    totals = dict.fromkeys(groups, 0.0)
+    by_group = {group: name for name, group in groups.items()}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        name = by_group.get(int(fields[2]))  # the process group, after the state
+        if name is not None:
+            totals[name] += (int(fields[11]) + int(fields[12])) / ticks  # user and system time
+    return totals
+
+
+async def run(
+    urls: list[str],
+    people: list[Person],
+    rates: list[float],
+    seconds: float,
+    log_dir: Path | None,
+    groups: dict[str, int] | None = None,
+) -> int:
     async with ClientSession(connector=TCPConnector(limit=0)) as http:
         owner = people[0]
         async with http.get(
@@ -246,8 +274,12 @@ async def run(urls: list[str], people: list[Person], rates: list[float], seconds
         seen: set[str] = set(t["request_id"] for t in trace_lines(log_dir, "gateway")) if log_dir else set()
         results = []
         for rate in rates:
+            before_cpu = cpu_seconds(groups or {})
             turns = await offer(http, urls, people[: max(4, math.ceil(rate * 2))], rate, seconds)
             row = report(rate, turns)
+            answered = max(1, row["answered"])
+            for name, spent in cpu_seconds(groups or {}).items():
+                row[f"cpu_ms_per_turn_{name}"] = round((spent - before_cpu[name]) * 1000 / answered, 1)
             if log_dir is not None:
                 figures, seen = stages(log_dir, seen)
                 row |= figures
@@ -285,7 +317,9 @@ def _free_ports(count: int) -> int:
 
 
 @contextmanager
-def own_stack(args: argparse.Namespace, people: int) -> Iterator[tuple[list[str], list[Person], Path]]:
+def own_stack(
+    args: argparse.Namespace, people: int
+) -> Iterator[tuple[list[str], list[Person], Path, dict[str, int]]]:
     """A stack of this benchmark's own on fresh books, with `people` bookkeepers."""
     from bot import training
     from bot.cli import ensure_demo
@@ -327,7 +361,12 @@ def own_stack(args: argparse.Namespace, people: int) -> Iterator[tuple[list[str]
         print(f"Starting {replicas} replica(s) on {settings.database_url.split('://')[0]}...", file=sys.stderr)
         stack.start(say=lambda line: print(line, file=sys.stderr))
         try:
-            yield [f"http://127.0.0.1:{settings.gateway_port + i}" for i in range(replicas)], cast, var_dir / "log"
+            groups = {
+                s.name.replace(" ", "_"): s.process.pid for s in stack.services if s.process is not None
+            }
+            groups["load"] = os.getpgrp()
+            urls = [f"http://127.0.0.1:{settings.gateway_port + i}" for i in range(replicas)]
+            yield urls, cast, var_dir / "log", groups
         finally:
             stack.stop()
 
@@ -355,8 +394,8 @@ def main() -> int:
                 for u in json.loads(args.users.read_text())]
         urls = [u.strip().rstrip("/") for u in args.url.split(",")]
         return asyncio.run(run(urls, cast, rates, seconds, args.log_dir))
-    with own_stack(args, people_needed) as (urls, cast, log_dir):
-        return asyncio.run(run(urls, cast, rates, seconds, log_dir))
+    with own_stack(args, people_needed) as (urls, cast, log_dir, groups):
+        return asyncio.run(run(urls, cast, rates, seconds, log_dir, groups))
 
 
 if __name__ == "__main__":

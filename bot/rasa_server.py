@@ -25,6 +25,14 @@ What is changed, and why (measured in `bench/RESULTS.md`, "Chat under load"):
   model is loaded, and again after the first turn it answers (which builds TensorFlow's
   graphs), what exists is collected once and frozen (`gc.freeze`), so full collections walk
   only what came since. A new model unfreezes first, so the old one is collected.
+- **The dialogue states are carried forward from turn to turn** instead of being worked out
+  from the whole session for each predicted action (`bot.dialogue_states`): what a turn cost
+  grew with the length of the conversation.
+- **The action server is called over a connection kept open.** Rasa opened a new HTTP
+  session, and so a new connection, for every action call; each endpoint now keeps one
+  session per event loop, with connections reused while idle for less than
+  `KEEP_ALIVE_SECONDS` (the action server keeps them for 120 s, so it never closes one the
+  client is about to reuse).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from functools import cache
 from typing import Any
 
 TOKEN_VARIABLE = "BOKBOT_RASA_TOKEN"
+KEEP_ALIVE_SECONDS = 30.0
 
 
 @cache
@@ -128,6 +137,45 @@ def _frozen_after_first_turn(handle_message: Any) -> Any:
     return handle
 
 
+class _Lent:
+    """`async with` around a session that stays open afterwards."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+_sessions: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def kept_session(self: Any) -> _Lent:
+    """`EndpointConfig.session`: the endpoint's session on the running event loop, made on
+    first use with the endpoint's headers, authentication and time limit, as Rasa makes it."""
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    kept = _sessions.get(id(self))
+    if kept is None or kept[0] is not loop or kept[2].closed:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
+        )
+        kept = (loop, self, session)  # the endpoint itself too: its id is not reused while kept
+        _sessions[id(self)] = kept
+    return _Lent(kept[2])
+
+
 _installed = False
 
 
@@ -140,12 +188,17 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import dialogue_states
 
     Agent.load_model = _frozen_after_loading(Agent.load_model)  # type: ignore[method-assign]
     Agent.handle_message = _frozen_after_first_turn(Agent.handle_message)  # type: ignore[method-assign]
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_by_type)  # type: ignore[method-assign,assignment]
+    EndpointConfig.session = kept_session  # type: ignore[method-assign,assignment]
+    dialogue_states.install()
 
 
 def main() -> None:
