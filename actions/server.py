@@ -107,7 +107,7 @@ def main() -> None:
     settings = get_settings()
     app = create_app(action_token(settings))
     start_painter()
-    # Everything loaded so far (the ledger, Jinja2's templates, matplotlib, Babel's data) lives
+    # Everything loaded so far (the ledger, Jinja2's templates, Babel's data) lives
     # as long as the process: kept out of Python's full garbage collections, which otherwise
     # walk it all with every action waiting (hundreds of milliseconds under load).
     gc.collect()
