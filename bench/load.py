@@ -34,6 +34,7 @@ import asyncio
 import json
 import math
 import os
+import random
 import re
 import secrets
 import socket
@@ -49,20 +50,24 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
 
-CONVERSATION = (
-    "hei",
-    "hva er saldoen?",
-    "fakturer Hansen Rør for 2 timer",
-    "ja",
-    "før 2 timer på kassesystem i dag",
-    "ja",
-    "hvem skylder oss penger?",
-    "hvor mange timer har vi ført denne uka?",
-    "hva er saldoen?",
-    "takk",
+CONVERSATION: tuple[tuple[str, ...], ...] = (
+    ("hei", "heisann", "god morgen", "hei hei"),
+    ("hva er saldoen?", "saldo?", "hvor mye har vi i banken", "hva er banksaldoen"),
+    ("fakturer Hansen Rør for {hours} timer",),
+    ("ja",),
+    ("før {few} timer på kassesystem i dag",),
+    ("ja",),
+    ("hvem skylder oss penger?", "hvilke fakturaer er ubetalt?"),
+    ("hvor mange timer har vi ført denne uka?", "timer denne uka?"),
+    ("hva er saldoen?", "saldo?"),
+    ("takk", "tusen takk", "takk for hjelpen"),
 )
+"""Each turn one of its ways of saying it, an invoice's hours drawn from 1 to 40 and the hours
+logged from 1 to 4 (a day holds at most 24 of a person's hours): the texts vary as
+people's do (the intent classifier remembers texts it has read; a benchmark of ten texts said
+over and over would measure only that), while "ja" and "takk" repeat as people's do."""
 INVOICE_POSTED = re.compile(r"^Faktura (\d+) til Hansen Rør AS .* er utstedt og ført")
-HOURS_LOGGED = "2 timer ført på Kassesystem i dag."
+HOURS_LOGGED = re.compile(r"^\d+ timer? ført på Kassesystem i dag\.")
 TURN_TIMEOUT = 60.0
 DRAIN_SECONDS = 90.0
 
@@ -77,6 +82,7 @@ class Person:
     step: int = 0
     invoices: list[int] = field(default_factory=list)
     hours_logged: int = 0
+    chance: random.Random = field(default_factory=lambda: random.Random(secrets.randbits(32)))
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,10 @@ async def say(http: ClientSession, url: str, person: Person, text: str) -> tuple
 
 async def take_turn(http: ClientSession, url: str, person: Person) -> int:
     """The person's next turn; what it posted is noted on the person."""
-    text = CONVERSATION[person.step % len(CONVERSATION)]
+    ways = CONVERSATION[person.step % len(CONVERSATION)]
+    text = person.chance.choice(ways).format(
+        hours=person.chance.randint(1, 40), few=person.chance.randint(1, 4)
+    )
     status, messages = await say(http, url, person, text)
     if status != 200:
         return status  # the conversation goes on from where it was
@@ -122,7 +131,7 @@ async def take_turn(http: ClientSession, url: str, person: Person) -> int:
         posted = INVOICE_POSTED.match(said)
         if posted:
             person.invoices.append(int(posted.group(1)))
-        if said.startswith(HOURS_LOGGED):
+        if HOURS_LOGGED.match(said):
             person.hours_logged += 1
     return status
 

@@ -28,6 +28,9 @@ What is changed, and why (measured in `bench/RESULTS.md`, "Chat under load"):
 - **The dialogue states are carried forward from turn to turn** instead of being worked out
   from the whole session for each predicted action (`bot.dialogue_states`): what a turn cost
   grew with the length of the conversation.
+- **The intent classifier remembers its verdicts on the texts it read last**
+  (`bot.classifier_cache`): people repeat "ja", "takk", "hva er saldoen?", and the network
+  gives the same verdict on the same text every time.
 - **The action server is called over a connection kept open.** Rasa opened a new HTTP
   session, and so a new connection, for every action call; each endpoint now keeps one
   session per event loop, with connections reused while idle for less than
@@ -190,7 +193,7 @@ def install() -> None:
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import dialogue_states
+    from bot import classifier_cache, dialogue_states
 
     Agent.load_model = _frozen_after_loading(Agent.load_model)  # type: ignore[method-assign]
     Agent.handle_message = _frozen_after_first_turn(Agent.handle_message)  # type: ignore[method-assign]
@@ -199,6 +202,7 @@ def install() -> None:
     Event.resolve_by_type = staticmethod(resolve_event_by_type)  # type: ignore[method-assign,assignment]
     EndpointConfig.session = kept_session  # type: ignore[method-assign,assignment]
     dialogue_states.install()
+    classifier_cache.install()
 
 
 def main() -> None:
