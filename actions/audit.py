@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.books import sessions
+from actions.books import reading
 from actions.context import Asker
 from actions.forms import KeeperAction
 from actions.invoicing import invoice_number_said
@@ -73,7 +73,7 @@ class ActionShowAudit(KeeperAction):
             return []
         kind, number = subject
         try:
-            with sessions().begin() as session:
+            with reading().begin() as session:
                 if kind == "invoice":
                     trail = invoice_audit(session, asker.company_id, int(number))
                 elif "-" in number:

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.books import sessions
+from actions.books import reading
 from actions.context import Asker
 from actions.forms import KeeperAction
 from actions.periods import parse_day, parse_period
@@ -26,7 +26,7 @@ class ActionCheckBalance(KeeperAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         day = asked_day(tracker)
-        with sessions().begin() as session:
+        with reading().begin() as session:
             balance = bank_balance(session, asker.company_id, on=day)
         dispatcher.utter_message(text=render(asker.language, "balance.j2", balance=balance, day=day))
         return []

@@ -28,7 +28,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.books import sessions
+from actions.books import reading
 from actions.client_charts import clients_chart
 from actions.company import switch_button
 from actions.context import Asker
@@ -215,7 +215,7 @@ class ActionClientsOverview(Answer):
             return []
         question = question_of(tracker)
         today = clock.today()
-        with sessions().begin() as session:
+        with reading().begin() as session:
             kept = kept_companies(session, asker.user_id)
             rows = clients_overview(session, kept, on=today)
         if not rows:

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.answers import amount_answer
-from actions.books import sessions
+from actions.books import reading
 from actions.confirmation import Done, Proposal, ProposeAction, confirmed, propose, resume_events
 from actions.context import Asker, asker_of
 from actions.forms import CHOICES_SLOT, AskAction, FormValidator, answered, choices_for
@@ -44,7 +44,7 @@ def resolve_customer_said(
     """The customer a name as said means: (its name, None) when clear, (None, choices) when
     several match, (None, None) when none does."""
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         try:
             resolution = resolve_customer(session, asker.company_id, str(said))
         except UnknownCustomer:
@@ -58,7 +58,7 @@ def resolve_project_said(
     """The project a name as said means (among the customer's, when one is known), as
     `resolve_customer_said`."""
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         customer_id = None
         if customer:
             found = find_customer(session, asker.company_id, customer)
@@ -86,7 +86,7 @@ def project_named(asker: Asker, said: str) -> tuple[str, str] | None:
     """(the project's name, its customer's name or "") when `said` is clearly one project of
     the company's; None otherwise."""
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         try:
             resolution = resolve_project(session, asker.company_id, said)
         except UnknownProject:
@@ -152,7 +152,7 @@ def unused_name(
             name = clean_name(str(value))
         except InvalidInput:
             return {slot: None}
-        with sessions().begin() as session:
+        with reading().begin() as session:
             existing = taken(session, asker.company_id, name)
         if existing is not None:
             reply(dispatcher, asker, refused, **existing)
@@ -318,7 +318,7 @@ class ValidateProjectForm(FormValidator):
 
 def _customer_rate(asker: Asker, name: str) -> Decimal | None:
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         customer = find_customer(session, asker.company_id, name)
         return customer.hourly_rate if customer is not None else None
 

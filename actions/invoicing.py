@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.answers import Refused, amount_answer, hours_answer, said_entity
-from actions.books import sessions
+from actions.books import reading, sessions
 from actions.charts import receivables_aging_chart
 from actions.confirmation import (
     RESUME_SLOT,
@@ -173,7 +173,7 @@ def _as_shown(
 
 def _known_rate(asker: Asker, customer: str | None, project: str | None) -> Decimal | None:
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         if project:
             found = find_project(session, asker.company_id, project)
             if found is not None:
@@ -190,7 +190,7 @@ def _known_rate(asker: Asker, customer: str | None, project: str | None) -> Deci
 def _unbilled(asker: Asker, customer: str | None, project: str | None) -> Decimal:
     """The unbilled hours of the project, else of the customer."""
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         project_id = customer_id = None
         if project:
             found = find_project(session, asker.company_id, project)
@@ -211,7 +211,7 @@ def _customer_projects(asker: Asker, customer: str | None) -> list[str]:
     assert asker.company_id is not None
     if not customer:
         return []
-    with sessions().begin() as session:
+    with reading().begin() as session:
         known = find_customer(session, asker.company_id, customer)
         if known is None:
             return []
@@ -291,7 +291,7 @@ class ValidateInvoiceForm(FormValidator):
                 return {"invoice_project": None, "invoice_customer": known}  # a customer's name, read as one
             dispatcher.utter_message(text=render(asker.language, "unknown_project.j2", said=str(value)))
             return {"invoice_project": None}
-        with sessions().begin() as session:
+        with reading().begin() as session:
             project = find_project(session, asker.company_id, name)
             owner = project.customer.name if project is not None and project.customer is not None else None
         if owner is not None and not customer:
@@ -432,7 +432,7 @@ def _rate_from_books(asker: Asker, values: dict[str, Any]) -> dict[str, Any]:
     if values["mode"] != "hours" or values["rate"]:
         return {"rate_source": ""}
     assert asker.company_id is not None
-    with sessions().begin() as session:
+    with reading().begin() as session:
         project = find_project(session, asker.company_id, values["project"]) if values["project"] else None
         if project is not None and project.hourly_rate is not None:
             return {"rate_source": "project", "rate_used": project.hourly_rate}
@@ -527,7 +527,7 @@ class OpenInvoiceForm(FormValidator, ABC):
             dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_customer",
                                                  details={"said": str(value)}))
             return {customer_slot: None}
-        with sessions().begin() as session:
+        with reading().begin() as session:
             rows = open_invoice_rows(session, asker.company_id, name)
         if not rows:
             dispatcher.utter_message(text=render(asker.language, "no_open_invoices.j2", customer=name))
@@ -548,7 +548,7 @@ class OpenInvoiceForm(FormValidator, ABC):
         if number is None:
             dispatcher.utter_message(text=render(asker.language, "refused.j2", code="unknown_invoice", details={}))
             return {slot: None}
-        with sessions().begin() as session:
+        with reading().begin() as session:
             try:
                 invoice = get_invoice(session, asker.company_id, number)
             except UnknownInvoice as error:
@@ -585,7 +585,7 @@ def recent_open_buttons(tracker: Tracker, asker: Asker, slot: str) -> list[dict[
     """Buttons for the oldest open invoices, when no choice is on offer already."""
     if tracker.get_slot(CHOICES_SLOT) or asker.company_id is None:
         return []
-    with sessions().begin() as session:
+    with reading().begin() as session:
         rows = open_invoice_rows(session, asker.company_id)
     return choice_buttons(invoice_choices(asker.language, slot, rows), slot)
 
@@ -950,7 +950,7 @@ class ActionListUnpaid(KeeperAction):
                     buttons=[unpaid_button(o["value"]) for o in (choices or {}).get("options") or []],
                 )
                 return []
-        with sessions().begin() as session:
+        with reading().begin() as session:
             rows = open_invoice_rows(session, asker.company_id, customer)
             aging = receivables_aging(session, asker.company_id, clock.today()) if rows and not customer else None
         total = sum((row["open"] for row in rows), Decimal("0.00"))

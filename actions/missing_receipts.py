@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.books import sessions
+from actions.books import reading
 from actions.context import Asker
 from actions.forms import KeeperAction
 from actions.replies import reply
@@ -29,7 +29,7 @@ class ActionListMissingReceipts(KeeperAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
-        with sessions().begin() as session:
+        with reading().begin() as session:
             missing = vouchers_missing_documentation(session, asker.company_id)
         reply(
             dispatcher,

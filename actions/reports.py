@@ -19,7 +19,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.books import sessions
+from actions.books import reading
 from actions.charts import profit_by_month_chart
 from actions.context import Asker
 from actions.forms import KeeperAction
@@ -55,7 +55,7 @@ class ActionShowProfit(KeeperAction):
         assert asker.company_id is not None
         today = clock.today()
         first, last = _period(tracker) or (dt.date(today.year, 1, 1), today)
-        with sessions().begin() as session:
+        with reading().begin() as session:
             report = profit_and_loss(session, asker.company_id, first, last)
             months = _months_in(monthly_results(session, asker.company_id, last.year), first, last)
             wanted = {m.month.month for m in months}
@@ -128,7 +128,7 @@ class ActionShowVat(KeeperAction):
         assert asker.company_id is not None
         today = clock.today()
         span = _period(tracker)
-        with sessions().begin() as session:
+        with reading().begin() as session:
             company = company_by_id(session, asker.company_id)
             if not company.vat_registered:
                 dispatcher.utter_message(text=render(asker.language, "report_vat_not_registered.j2"))
@@ -161,7 +161,7 @@ class ActionShowDeadlines(KeeperAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, asker: Asker) -> list[EventType]:
         assert asker.company_id is not None
         today = clock.today()
-        with sessions().begin() as session:
+        with reading().begin() as session:
             within_a_year = upcoming_deadlines(session, asker.company_id, today=today, days=400)
         fee = next((d.late_fee_rule for d in within_a_year if d.late_fee_rule is not None), None)
         dispatcher.utter_message(

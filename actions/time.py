@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.answers import Refused, hours_answer, said_entity
-from actions.books import sessions
+from actions.books import reading
 from actions.confirmation import Done, Proposal, ProposeAction, confirmed, yes_no_buttons
 from actions.context import Asker, asker_of
 from actions.forms import CHOICES_SLOT, AskAction, FormValidator, answered, choice_buttons, choices_for
@@ -107,7 +107,7 @@ class ValidateLogTimeForm(FormValidator):
         asker = asker_of(tracker)
         if asker.company_id is None:
             return {CUSTOMER: None, CUSTOMER_ID: None}
-        with sessions().begin() as session:
+        with reading().begin() as session:
             try:
                 chosen = resolve_customer(session, asker.company_id, str(value)).chosen
             except UnknownCustomer:
@@ -130,7 +130,7 @@ class ValidateLogTimeForm(FormValidator):
         said = str(value).strip()
         if asker.company_id is None or not said:
             return {PROJECT: None}
-        with sessions().begin() as session:
+        with reading().begin() as session:
             customer_id = _customer_id(session, asker.company_id, tracker)
             try:
                 resolution = resolve_project(session, asker.company_id, said)
@@ -203,7 +203,7 @@ class AskTimeProject(AskAction):
     def extra_buttons(self, tracker: Tracker, asker: Asker) -> list[dict[str, str]]:
         if choice_buttons(tracker.get_slot(CHOICES_SLOT), PROJECT) or asker.company_id is None:
             return []
-        with sessions().begin() as session:
+        with reading().begin() as session:
             customer_id = _customer_id(session, asker.company_id, tracker)
             projects = list_projects(session, asker.company_id, customer_id=customer_id)
             if not projects and customer_id is not None:
@@ -301,7 +301,7 @@ class ActionShowTime(Action):
         first, last = span or (month_span(today)[0], today)
         project_said = next(tracker.get_latest_entity_values("project"), None)
         everyone = may(asker.role, Capability.SEE_EVERYONES_HOURS)
-        with sessions().begin() as session:
+        with reading().begin() as session:
             project: Project | None = None
             if project_said:
                 try:

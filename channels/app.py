@@ -20,9 +20,9 @@ from channels.limits import SignInThrottle, user_limits
 from channels.metrics import MeasuredConversations, count_server_errors
 from channels.proxy import client_address
 from channels.rasa_client import RasaServers
-from channels.state import CONVERSATIONS, HTTP, SESSIONS, SETTINGS, SIGN_IN_THROTTLE
+from channels.state import CONVERSATIONS, HTTP, READING, SESSIONS, SETTINGS, SIGN_IN_THROTTLE
 from channels.telegram.settings import TelegramSettings
-from ledger.db import engine_for, session_factory
+from ledger.db import engine_for, reading_engine_for, reading_factory, session_factory
 from ledger.server_keys import server_secret
 from ledger.settings import Settings
 
@@ -41,6 +41,7 @@ def api_route_tables() -> list[web.RouteTableDef]:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[SESSIONS] = session_factory(settings.database_url)
+    app[READING] = reading_factory(settings.database_url)
     http = ClientSession()
     app[HTTP] = http
     # Several gateway processes share the limits through Redis when there is one (see channels.limits).
@@ -54,6 +55,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     if redis is not None:
         await redis.aclose()
     engine_for(settings.database_url).dispose()
+    reading_engine_for(settings.database_url).dispose()
 
 
 async def health(request: web.Request) -> web.Response:

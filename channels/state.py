@@ -9,6 +9,8 @@ from ledger.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", sessionmaker[Session])
+READING = web.AppKey("reading", sessionmaker[Session])
+"""Sessions for what only reads (see `ledger.db`)."""
 HTTP = web.AppKey("http", ClientSession)
 
 from channels.conversation import Conversations  # noqa: E402

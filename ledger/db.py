@@ -4,6 +4,13 @@ SQLite gets foreign keys, WAL and `BEGIN IMMEDIATE` so that two writers queue in
 failing half-way, in a file only its owner may read; PostgreSQL uses row locks on the number
 series (see `numbering`). Neither puts the values of a statement into an error or a log line
 (`hide_parameters`): they may be names, amounts or token hashes.
+
+What only reads (a balance, a report, who a token belongs to) uses `reading_factory`
+instead: on SQLite its transactions begin deferred, so they take no write lock and never wait
+for one (WAL lets them read beside a writer, from the last commit), and its connections are
+`query_only`, so that a write slipped into one fails at once instead of racing for the lock;
+on PostgreSQL they are READ ONLY transactions. Under load, reads that took the write lock
+made every writer wait behind them, and SQLite's busy handler sleeps in steps of up to 100 ms.
 """
 
 from __future__ import annotations
@@ -29,8 +36,9 @@ def _private_file(path: Path) -> None:
         path.chmod(0o600)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with the connection settings the ledger relies on."""
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine for `url`, with the connection settings the ledger relies on; with
+    `read_only`, for transactions that only read (see the module docstring)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -47,15 +55,24 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
 
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql(begin)
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
+    if read_only:
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
+            execution_options={"postgresql_readonly": True},
+        )
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
@@ -68,3 +85,15 @@ def engine_for(url: str) -> Engine:
 def session_factory(url: str) -> sessionmaker[Session]:
     """Sessions on `url`; callers own the transaction: `with factory.begin() as s: ...`."""
     return sessionmaker(engine_for(url), expire_on_commit=False)
+
+
+@lru_cache(maxsize=8)
+def reading_engine_for(url: str) -> Engine:
+    """One shared engine per database URL in this process for transactions that only read."""
+    return make_engine(url, read_only=True)
+
+
+def reading_factory(url: str) -> sessionmaker[Session]:
+    """Sessions on `url` for transactions that only read (see the module docstring); a write
+    in one raises."""
+    return sessionmaker(reading_engine_for(url), expire_on_commit=False)

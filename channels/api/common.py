@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from channels import download_grants
 from channels.conversation import BOOKS_UNREACHABLE
-from channels.state import SESSIONS
+from channels.state import READING, SESSIONS
 from channels.texts import language_of, render
 from ledger import identity, permissions
 from ledger.errors import Forbidden, IdempotencyConflict, LedgerError, NotFound
@@ -58,10 +58,11 @@ def json_response(value: Any, status: int = 200) -> web.Response:
     return web.json_response(to_json(value), status=status)
 
 
-async def in_db(request: web.Request, work: Callable[[Session], T]) -> T:
+async def in_db(request: web.Request, work: Callable[[Session], T], *, read_only: bool = False) -> T:
     """Run `work` in one transaction in a worker thread: committed if it returns, rolled back
-    (nothing half-written) if it raises."""
-    sessions = request.app[SESSIONS]
+    (nothing half-written) if it raises. With `read_only`, a transaction that takes no write
+    lock (see `ledger.db`), for work that only reads."""
+    sessions = request.app[READING] if read_only else request.app[SESSIONS]
 
     def run() -> T:
         with sessions.begin() as session:
@@ -86,13 +87,19 @@ async def authenticate(request: web.Request) -> int:
     `channels.download_grants`) stands in for the token for one GET of one path."""
     token = bearer_token(request)
 
+    def grant(session: Session) -> int | None:
+        return download_grants.user_for_grant(session, token, request.path) if request.method == "GET" else None
+
     def lookup(session: Session) -> int | None:
-        if download_grants.is_grant(token):
-            return download_grants.user_for_grant(session, token, request.path) if request.method == "GET" else None
         user = identity.user_by_token(session, token)
         return user.id if user else None
 
-    user_id = await in_db(request, lookup) if token else None
+    if not token:
+        user_id = None
+    elif download_grants.is_grant(token):  # spent by its use: a write
+        user_id = await in_db(request, grant)
+    else:
+        user_id = await in_db(request, lookup, read_only=True)
     if user_id is None:
         raise ApiError(401, "unauthorized", "a valid bearer token is required")
     return user_id

@@ -26,7 +26,7 @@ import ledger.settings
 from actions.charts import PAINTING
 from ledger import clock
 from ledger.companies import create_company
-from ledger.db import engine_for
+from ledger.db import engine_for, reading_engine_for
 from ledger.migrate import upgrade
 from ledger.server_keys import server_secret
 from ledger.settings import PROJECT_ROOT
@@ -85,10 +85,13 @@ def action_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[se
     monkeypatch.setenv("BOKBOT_VAR_DIR", str(tmp_path / "var"))
     ledger.settings.get_settings.cache_clear()
     actions.books.sessions.cache_clear()
+    actions.books.reading.cache_clear()
     yield actions.books.sessions()
     actions.books.sessions.cache_clear()
+    actions.books.reading.cache_clear()
     ledger.settings.get_settings.cache_clear()
     engine_for(url).dispose()
+    reading_engine_for(url).dispose()
 
 
 def signed_metadata(asker: Person, text: str, message_id: str, channel: str = "api") -> dict[str, Any]:

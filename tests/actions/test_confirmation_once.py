@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import actions.books
 import ledger.settings
 from actions.confirmation import ActionConfirm
-from ledger.db import engine_for
+from ledger.db import engine_for, reading_engine_for
 from ledger.models import IdempotencyRecord, Invoice, JournalEntry
 from tests.actions.chat_builders import Conversation, Person, Said, run, said
 from tests.actions.test_invoicing import awaiting, books_with_customers, proposal_for
@@ -31,10 +31,13 @@ def books_on_each_backend(
     monkeypatch.setenv("BOKBOT_VAR_DIR", str(tmp_path / "var"))
     ledger.settings.get_settings.cache_clear()
     actions.books.sessions.cache_clear()
+    actions.books.reading.cache_clear()
     yield actions.books.sessions()
     actions.books.sessions.cache_clear()
+    actions.books.reading.cache_clear()
     ledger.settings.get_settings.cache_clear()
     engine_for(db_url).dispose()
+    reading_engine_for(db_url).dispose()
 
 
 def counted(books: sessionmaker[Session], company_id: int) -> tuple[int, int]:
