@@ -26,6 +26,7 @@ painted here before the reply, as before.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -105,10 +106,17 @@ def _painter_process() -> ProcessPoolExecutor:
         return _painter
 
 
+PAINTER_NICENESS = 10
+"""How much the painting process yields the processor to the others: a picture may come a
+moment later, but no one's answer should wait while one is painted."""
+
+
 def _die_with(parent: int) -> None:
     """In the painting process: killed by the kernel when the process that started it ends,
     however it ends (Linux's parent-death signal), so that no painter outlives an action
-    server that was killed or crashed."""
+    server that was killed or crashed; and at a lower priority than the answers."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(PAINTER_NICENESS)
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
