@@ -23,6 +23,13 @@ taken back (`tests/nlu/test_dialogue_states.py`).
 
 Callers get a list of their own; the states near its end, which the featurisers edit in place
 (the last user input), are copies, so that nothing a policy does reaches what is kept.
+
+The list of applied events itself (`DialogueStateTracker.applied_events`) is carried forward
+the same way, on the tracker: Rasa works it out from the whole session each time it is asked,
+several times for each predicted action. It is a fold over the events that depends only on
+the events so far and on the names of the forms the session activates anywhere; so the
+events already folded are not folded again unless the session has activated a form it had not
+before (`applied_events`).
 """
 
 from __future__ import annotations
@@ -34,7 +41,16 @@ from typing import Any
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State, SubState
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 KEEP_CONVERSATIONS = 2000
@@ -193,9 +209,66 @@ def _state_before(
     return domain._clean_state(state), last_ml_action, turn_was_hidden
 
 
+@dataclass
+class _Folded:
+    count: int  # events folded
+    first: Event
+    last: Event
+    loop_names: frozenset[str]
+    applied: list[Event]
+
+
+_FOLDED = "_bokbot_applied_events"
+
+
+def applied_events(tracker: DialogueStateTracker) -> list[Event]:
+    """`DialogueStateTracker.applied_events` of Rasa 3.6, folding only the events that are new
+    since the last time it was asked of this tracker (see the module docstring)."""
+    events = tracker.events
+    folded: _Folded | None = tracker.__dict__.get(_FOLDED)
+    if (
+        folded is not None
+        and len(events) >= folded.count
+        and events[0] is folded.first
+        and events[folded.count - 1] is folded.last
+    ):
+        new = (events[i] for i in range(folded.count, len(events)))
+        loop_names = folded.loop_names | {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
+        if loop_names != folded.loop_names:
+            folded = None  # a form the earlier events did not know: they fold otherwise now
+    else:
+        folded = None
+        loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+    if not events:
+        return []
+    if folded is None:
+        folded = _Folded(0, events[0], events[0], frozenset(loop_names), [])
+    applied = folded.applied
+    for i in range(folded.count, len(events)):
+        event = events[i]
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied.clear()
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+    folded.count, folded.last = len(events), events[-1]
+    tracker.__dict__[_FOLDED] = folded
+    return list(applied)
+
+
 def install() -> None:
-    """Conversations' trackers answer `past_states` from a `PastStates` (other trackers, such
-    as training's, which keep states of their own, as before)."""
+    """Conversations' trackers answer `past_states` from a `PastStates` and `applied_events`
+    by `applied_events` (other trackers, such as training's, as before)."""
     past_states = PastStates()
     rasas = DialogueStateTracker.past_states
 
@@ -211,3 +284,12 @@ def install() -> None:
         return past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
 
     DialogueStateTracker.past_states = carried_forward  # type: ignore[method-assign]
+
+    rasas_applied = DialogueStateTracker.applied_events
+
+    def folded_forward(self: DialogueStateTracker) -> list[Event]:
+        if type(self) is not DialogueStateTracker or self.is_rule_tracker:
+            return rasas_applied(self)
+        return applied_events(self)
+
+    DialogueStateTracker.applied_events = folded_forward  # type: ignore[method-assign]

@@ -31,6 +31,15 @@ What is changed, and why (measured in `bench/RESULTS.md`, "Chat under load"):
 - **The intent classifier remembers its verdicts on the texts it read last**
   (`bot.classifier_cache`): people repeat "ja", "takk", "hva er saldoen?", and the network
   gives the same verdict on the same text every time.
+- **An action is sent the conversation's recent events, not all of them.** Rasa sends the
+  action server every event of the session with every action call (each message with its
+  whole parse), and the action server reads it all back: by a working day's afternoon,
+  hundreds of kilobytes per action, encoded and decoded on every turn. The actions look back
+  a few messages at most (the buttons of the last question, whether a "ja" answers the
+  proposal just made), so a call carries the events since the person's `RECENT_TURNS`-th last
+  message, and before them, for each slot, the event that last set it (an action can still
+  tell how many messages ago a proposal was made). Everything else an action is given (the
+  slots, the latest message, the active form) is as before.
 - **The action server is called over a connection kept open.** Rasa opened a new HTTP
   session, and so a new connection, for every action call; each endpoint now keeps one
   session per event loop, with connections reused while idle for less than
@@ -49,6 +58,7 @@ from typing import Any
 
 TOKEN_VARIABLE = "BOKBOT_RASA_TOKEN"
 KEEP_ALIVE_SECONDS = 30.0
+RECENT_TURNS = 12
 
 
 @cache
@@ -140,6 +150,39 @@ def _frozen_after_first_turn(handle_message: Any) -> Any:
     return handle
 
 
+def recent_events(events: Any, turns: int = RECENT_TURNS) -> list[Any]:
+    """The events an action is sent (see the module docstring): those since the `turns`-th
+    last user message, after the last setting of each slot before it (in their order)."""
+    from rasa.shared.core.events import SlotSet, UserUttered
+
+    events = list(events)
+    start, seen = 0, 0
+    for i in range(len(events) - 1, -1, -1):
+        if isinstance(events[i], UserUttered):
+            seen += 1
+            if seen == turns:
+                start = i
+                break
+    last_set: dict[str, int] = {}
+    for i in range(start):
+        if isinstance(events[i], SlotSet):
+            last_set[events[i].key] = i
+    return [events[i] for i in sorted(last_set.values())] + events[start:]
+
+
+def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+    """`RemoteAction._action_call_format` of Rasa 3.6 with the recent events only."""
+    import rasa
+    from rasa.shared.core.trackers import EventVerbosity
+
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = [event.as_dict() for event in recent_events(tracker.events)]
+    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result
+
+
 class _Lent:
     """`async with` around a session that stays open afterwards."""
 
@@ -199,6 +242,7 @@ def install() -> None:
     Agent.handle_message = _frozen_after_first_turn(Agent.handle_message)  # type: ignore[method-assign]
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_by_type)  # type: ignore[method-assign,assignment]
     EndpointConfig.session = kept_session  # type: ignore[method-assign,assignment]
     dialogue_states.install()

@@ -27,6 +27,7 @@ from bot import dialogue_states
 from bot.dialogue_states import PastStates
 
 ROOT = Path(__file__).resolve().parents[2]
+RASAS_APPLIED_EVENTS = DialogueStateTracker.applied_events  # before any test installs ours
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +98,33 @@ def test_states_equal_rasas_when_events_are_taken_back(bot: tuple[Domain, list[l
                     assert past_states(tracker, domain, *asking) == rasas(tracker, domain, asking)
 
 
+def test_applied_events_equal_rasas_as_the_conversation_grows_and_is_taken_back(
+    bot: tuple[Domain, list[list[Event]]],
+) -> None:
+    """Forms activated for the first time late in a session change how earlier events fold."""
+    domain, conversations = bot
+    chance = random.Random(11)
+    steps = carried = 0
+    for round_ in range(12):
+        tracker = growing(domain, f"applied-{round_}")
+        for events in chance.sample(conversations, 6):
+            for event in copy.deepcopy(events):
+                before = tracker.__dict__.get(dialogue_states._FOLDED)
+                tracker.update(event)
+                if isinstance(event, UserUttered) and chance.random() < 0.25:
+                    tracker.update(chance.choice([UserUtteranceReverted(), ActionReverted(), Restarted()]))
+                assert dialogue_states.applied_events(tracker) == RASAS_APPLIED_EVENTS(tracker)
+                steps += 1
+                carried += tracker.__dict__[dialogue_states._FOLDED] is before  # went on from the last fold
+                assert dialogue_states.applied_events(tracker) == RASAS_APPLIED_EVENTS(tracker)  # asked again
+    assert carried > steps * 0.8  # the rest: a form new to the session, the first event
+    copied = DialogueStateTracker.from_events("copied", list(tracker.events), domain.slots)
+    assert dialogue_states.applied_events(copied) == RASAS_APPLIED_EVENTS(tracker)
+    returned = dialogue_states.applied_events(tracker)
+    returned.clear()  # the caller's list: what is kept is not changed
+    assert dialogue_states.applied_events(tracker) == RASAS_APPLIED_EVENTS(tracker)
+
+
 def test_a_conversation_read_afresh_or_another_trackers_events_are_replayed_whole(
     bot: tuple[Domain, list[list[Event]]],
 ) -> None:
@@ -149,9 +177,11 @@ def test_installed_for_conversations_not_for_trackers_that_keep_their_own(
         assert DialogueStateTracker.past_states is not original
         tracker = DialogueStateTracker.from_events("installed", conversations[0], domain.slots)
         assert tracker.past_states(domain) == rasas(tracker, domain, (False, False, None))
+        assert tracker.applied_events() == RASAS_APPLIED_EVENTS(tracker)
         rule_tracker = DialogueStateTracker("rule", domain.slots, is_rule_tracker=True)
         for event in conversations[0]:
             rule_tracker.update(event)
         assert rule_tracker.past_states(domain) == rasas(rule_tracker, domain, (False, False, None))
     finally:
         DialogueStateTracker.past_states = original  # type: ignore[method-assign]
+        DialogueStateTracker.applied_events = RASAS_APPLIED_EVENTS  # type: ignore[method-assign]

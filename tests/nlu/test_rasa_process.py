@@ -27,6 +27,8 @@ from rasa.shared.utils.common import all_subclasses
 from bot import rasa_server
 from bot.tracker_store import BokbotSQLTrackerStore
 
+RASAS_ACTION_CALL_FORMAT = RemoteAction._action_call_format  # before any test installs ours
+
 DOMAIN = Domain.from_dict(
     {
         "intents": ["greet", "create_invoice"],
@@ -73,6 +75,7 @@ def test_installed_into_rasa() -> None:
     rasa_server.install()
     assert RemoteAction._validate_action_result is rasa_server.validate_action_result
     assert Event.resolve_by_type("slot") is SlotSet
+    assert RemoteAction._action_call_format is rasa_server.action_call_format
 
 
 # --- an event's class by its name --------------------------------------------------------
@@ -257,3 +260,43 @@ def test_a_model_is_frozen_once_loaded_and_after_its_first_turn_and_the_old_one_
         assert frozen_while_loading[1] == 0  # a new model: the old one can be collected
     finally:
         gc.unfreeze()
+
+
+# --- an action is sent the recent events ---------------------------------------------------
+
+
+def long_conversation(turns: int) -> DialogueStateTracker:
+    """`turns` turns: the person writes, the customer slot is set on some, a proposal is made on
+    the third turn (and never answered), the assistant listens."""
+    tracker = DialogueStateTracker("someone", DOMAIN.slots)
+    for turn in range(turns):
+        tracker.update(UserUttered(f"message {turn}", {"name": "greet", "confidence": 1.0}))
+        if turn % 4 == 0:
+            tracker.update(SlotSet("customer", f"Kunde {turn}"))
+        tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def test_an_action_is_sent_the_recent_turns_and_each_slots_last_setting_before() -> None:
+    tracker = long_conversation(30)
+    sent = rasa_server.recent_events(tracker.events, turns=12)
+    users = [e for e in sent if isinstance(e, UserUttered)]
+    assert [u.text for u in users] == [f"message {turn}" for turn in range(18, 30)]
+    before = sent[: sent.index(users[0])]
+    assert before == [SlotSet("customer", "Kunde 16")]  # the last setting before the window
+    assert sent[len(before):] == list(tracker.events)[list(tracker.events).index(users[0]):]
+
+
+def test_a_short_conversation_is_sent_whole() -> None:
+    tracker = long_conversation(5)
+    assert rasa_server.recent_events(tracker.events, turns=12) == list(tracker.events)
+
+
+def test_an_action_call_is_rasas_but_for_the_events() -> None:
+    tracker = long_conversation(30)
+    action = RemoteAction("action_something", None)
+    ours = rasa_server.action_call_format(action, tracker, DOMAIN)
+    rasas = RASAS_ACTION_CALL_FORMAT(action, tracker, DOMAIN)
+    assert ours["tracker"].pop("events") == [e.as_dict() for e in rasa_server.recent_events(tracker.events)]
+    rasas["tracker"].pop("events")
+    assert ours == rasas
