@@ -3,6 +3,7 @@ served on a real port, a fake Rasa (REST channel) and a fake Telegram Bot API.""
 
 from __future__ import annotations
 
+import secrets
 import socket
 import struct
 import zlib
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.api.common import authorise, in_db
@@ -184,3 +186,18 @@ def telegram_settings(fake_telegram: FakeTelegram) -> TelegramSettings:
         base_url=fake_telegram.base_url,
         base_file_url=fake_telegram.base_file_url,
     )
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix of this test's own on the local Redis; its keys are removed afterwards."""
+    prefix = f"bokbot-test-{secrets.token_hex(6)}:"
+    yield prefix
+    client = Redis.from_url(REDIS_URL)
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
-import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -21,9 +20,7 @@ from channels.limits import RedisUserLimits, SignInThrottle, TooBusy, UserLimits
 from channels.telegram.keyboards import Keyboards
 from ledger import clock, shared_state
 from ledger.db import make_engine
-from tests.channels.conftest import Books, FakeRasaWebhook, GatewayFactory
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.channels.conftest import REDIS_URL, Books, FakeRasaWebhook, GatewayFactory
 
 
 @pytest.fixture
@@ -33,18 +30,6 @@ def two_processes(db_url: str) -> Iterator[tuple[sessionmaker[Session], sessionm
     yield sessionmaker(engines[0], expire_on_commit=False), sessionmaker(engines[1], expire_on_commit=False)
     for engine in engines:
         engine.dispose()
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[str]:
-    """A key prefix of this test's own on the local Redis; its keys are removed afterwards."""
-    prefix = f"bokbot-test-{secrets.token_hex(6)}:"
-    yield prefix
-    client = Redis.from_url(REDIS_URL)
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 @pytest.fixture

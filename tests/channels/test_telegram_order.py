@@ -24,11 +24,10 @@ from channels.telegram.ordering import ChatQueues
 from channels.telegram.service import TelegramService
 from channels.telegram.settings import TelegramSettings
 from ledger import identity
-from tests.channels.conftest import Books, GatewayFactory, free_port
+from tests.channels.conftest import REDIS_URL, Books, GatewayFactory, free_port
 from tests.channels.fake_rasa import FakeRasaWebhook, Held
 from tests.channels.fake_telegram import FakeTelegram, text_update
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 SECRET = "s3cret-for-the-ordered-hook"
 KARI = 4242  # the owner's Telegram user id, and her private chat's id
 OLA = 4343  # the staff member's
@@ -230,17 +229,6 @@ class Recorder:
 
 
 @pytest.fixture
-async def queue_prefix() -> AsyncIterator[str]:
-    name = f"bokbot-test-{secrets.token_hex(6)}:"
-    yield name
-    client = Redis.from_url(REDIS_URL)
-    keys = [key async for key in client.scan_iter(match=f"{name}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-
-
-@pytest.fixture
 async def clients() -> AsyncIterator[list[Redis]]:
     made = [Redis.from_url(REDIS_URL) for _ in range(3)]
     yield made
@@ -249,11 +237,11 @@ async def clients() -> AsyncIterator[list[Redis]]:
 
 
 async def test_an_update_queued_just_as_the_holder_lets_go_is_not_left_behind(
-    clients: list[Redis], queue_prefix: str, monkeypatch: pytest.MonkeyPatch
+    clients: list[Redis], redis_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorder = Recorder()
-    holder = ChatQueues(clients[0], recorder, key_prefix=queue_prefix)
-    adder = ChatQueues(clients[1], recorder, key_prefix=queue_prefix)
+    holder = ChatQueues(clients[0], recorder, key_prefix=redis_prefix)
+    adder = ChatQueues(clients[1], recorder, key_prefix=redis_prefix)
     release = holder._release
     late: list[bool] = []
 
@@ -274,10 +262,10 @@ async def test_an_update_queued_just_as_the_holder_lets_go_is_not_left_behind(
 
 
 async def test_updates_put_through_many_gateways_are_all_handled_once_in_order_one_at_a_time(
-    clients: list[Redis], queue_prefix: str
+    clients: list[Redis], redis_prefix: str
 ) -> None:
     recorder = Recorder()
-    gateways = [ChatQueues(client, recorder, key_prefix=queue_prefix) for client in clients]
+    gateways = [ChatQueues(client, recorder, key_prefix=redis_prefix) for client in clients]
 
     async def chat_writes(chat: int, first_id: int) -> None:
         for update_id in range(first_id, first_id + 40):
@@ -297,7 +285,7 @@ async def test_updates_put_through_many_gateways_are_all_handled_once_in_order_o
 
 
 async def test_an_update_that_fails_is_logged_by_id_and_does_not_hold_up_its_chat(
-    clients: list[Redis], queue_prefix: str, caplog: pytest.LogCaptureFixture
+    clients: list[Redis], redis_prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     recorder = Recorder()
 
@@ -306,7 +294,7 @@ async def test_an_update_that_fails_is_logged_by_id_and_does_not_hold_up_its_cha
             raise ValueError("the handler broke")
         await recorder(update)
 
-    queues = ChatQueues(clients[0], failing_on_the_first, key_prefix=queue_prefix)
+    queues = ChatQueues(clients[0], failing_on_the_first, key_prefix=redis_prefix)
     await queues.put(5, 1, {"update_id": 1, "chat": 5, "text": "private words"})
     await queues.put(5, 2, {"update_id": 2, "chat": 5})
     await until(lambda: recorder.ids(5) == [2], timeout=5.0)
@@ -316,7 +304,7 @@ async def test_an_update_that_fails_is_logged_by_id_and_does_not_hold_up_its_cha
 
 
 async def test_a_stopping_gateway_leaves_what_it_has_not_begun_to_the_others(
-    clients: list[Redis], queue_prefix: str
+    clients: list[Redis], redis_prefix: str
 ) -> None:
     recorder = Recorder(pause=0.0)
     started = asyncio.Event()
@@ -327,8 +315,8 @@ async def test_a_stopping_gateway_leaves_what_it_has_not_begun_to_the_others(
         await finish.wait()
         await recorder(update)
 
-    stopping = ChatQueues(clients[0], slow, key_prefix=queue_prefix)
-    other = ChatQueues(clients[1], recorder, key_prefix=queue_prefix, sweep_seconds=0.1)
+    stopping = ChatQueues(clients[0], slow, key_prefix=redis_prefix)
+    other = ChatQueues(clients[1], recorder, key_prefix=redis_prefix, sweep_seconds=0.1)
     async with stopping.sweeping():
         await stopping.put(9, 1, {"update_id": 1, "chat": 9})
         await stopping.put(9, 2, {"update_id": 2, "chat": 9})
