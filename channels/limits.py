@@ -50,6 +50,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
+from channels.redis_watch import RedisWatch
 from ledger import shared_state
 
 log = logging.getLogger(__name__)
@@ -173,8 +174,13 @@ class RedisUserLimits:
     timeout: float = 1.0
     recheck_seconds: float = 5.0
     _fallback: UserLimits | None = field(default=None, repr=False)
-    _redis_away: bool = field(default=False, repr=False)
-    _next_try: float = field(default=0.0, repr=False)
+    _watch: RedisWatch = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._watch = RedisWatch(
+            log, "per-user limits are counted in this process", "per-user limits are shared through it",
+            self.recheck_seconds,
+        )
 
     @property
     def fallback(self) -> UserLimits:
@@ -182,20 +188,6 @@ class RedisUserLimits:
         if self._fallback is None:
             self._fallback = UserLimits(self.max_in_flight, self.per_minute, self.burst)
         return self._fallback
-
-    def _away(self, error: BaseException) -> None:
-        if not self._redis_away:
-            log.warning(
-                "Redis did not answer (%s): per-user limits are counted in this process until it does",
-                type(error).__name__,
-            )
-        self._redis_away = True
-        self._next_try = time.monotonic() + self.recheck_seconds
-
-    def _back(self) -> None:
-        if self._redis_away:
-            log.info("Redis answers again: per-user limits are shared through it")
-        self._redis_away = False
 
     def _keys(self, user_id: int) -> list[str]:
         return [f"{self.key_prefix}limits:{user_id}:bucket", f"{self.key_prefix}limits:{user_id}:in-flight"]
@@ -208,7 +200,7 @@ class RedisUserLimits:
         keys = self._keys(user_id)
         lease = secrets.token_hex(8)
         rate_per_ms = self.per_minute / 60_000.0
-        if self._redis_away and time.monotonic() < self._next_try:
+        if self._watch.resting():
             async with self.fallback.admit(user_id):
                 yield
             return
@@ -221,11 +213,11 @@ class RedisUserLimits:
                 self.timeout,
             )
         except (RedisError, OSError, TimeoutError) as exc:
-            self._away(exc)
+            self._watch.failed(exc)
             async with self.fallback.admit(user_id):
                 yield
             return
-        self._back()
+        self._watch.answered()
         if not int(admitted):
             raise TooBusy(retry_after=max(int(wait_ms), 1) / 1000.0)
         try:

@@ -34,7 +34,6 @@ import contextlib
 import json
 import logging
 import secrets
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from channels.redis_watch import RedisWatch
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,15 @@ class ChatQueues:
     _drains: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
     _draining: dict[int, int] = field(default_factory=dict, repr=False)
     _stopping: bool = field(default=False, repr=False)
-    _redis_away: bool = field(default=False, repr=False)
-    _next_try: float = field(default=0.0, repr=False)
+    _watch: RedisWatch = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._watch = RedisWatch(
+            log,
+            "Telegram updates are handled in the gateway they reach, in order per chat only within it",
+            "Telegram updates are ordered per chat through it",
+            self.recheck_seconds,
+        )
 
     def queue_key(self, chat_id: int) -> str:
         return f"{self.key_prefix}telegram:{chat_id}:updates"
@@ -147,26 +155,11 @@ class ChatQueues:
     async def _call(self, call: Awaitable[T]) -> T:
         return await asyncio.wait_for(call, self.timeout)
 
-    def _away(self, error: BaseException) -> None:
-        if not self._redis_away:
-            log.warning(
-                "Redis did not answer (%s): Telegram updates are handled in the gateway they reach, "
-                "in order per chat only within it, until it does",
-                type(error).__name__,
-            )
-        self._redis_away = True
-        self._next_try = time.monotonic() + self.recheck_seconds
-
-    def _back(self) -> None:
-        if self._redis_away:
-            log.info("Redis answers again: Telegram updates are ordered per chat through it")
-        self._redis_away = False
-
     async def put(self, chat_id: int, update_id: int, update: dict[str, Any]) -> bool:
         """Queues one update of the chat and starts draining the chat (in the background);
         False when the update id was queued before (Telegram delivering it again). Raises
         QueueUnavailable, having queued nothing, when Redis cannot be reached."""
-        if self._redis_away and time.monotonic() < self._next_try:
+        if self._watch.resting():
             raise QueueUnavailable()
         body = json.dumps(update, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         keys = [self._seen_key(chat_id, update_id), self.queue_key(chat_id), self._chats_key]
@@ -175,9 +168,9 @@ class ChatQueues:
                 self.redis.eval(_PUT, 3, *keys, update_id, body, int(self.idle_seconds * 1000), chat_id)
             )
         except REDIS_DOWN as exc:
-            self._away(exc)
+            self._watch.failed(exc)
             raise QueueUnavailable() from exc
-        self._back()
+        self._watch.answered()
         self.wake(chat_id)  # also for an update queued before, should its drain have been lost
         return bool(int(queued))
 
@@ -213,7 +206,7 @@ class ChatQueues:
                     return
         except REDIS_DOWN as exc:
             # What is queued stays queued: the sweep drains it once Redis answers again.
-            self._away(exc)
+            self._watch.failed(exc)
         finally:
             self._draining[chat_id] -= 1
             if not self._draining[chat_id]:
@@ -270,9 +263,9 @@ class ChatQueues:
         try:
             chats = await self._call(self.redis.smembers(self._chats_key))
         except REDIS_DOWN as exc:
-            self._away(exc)
+            self._watch.failed(exc)
             return
-        self._back()
+        self._watch.answered()
         for member in chats:
             chat_id = int(member)
             if chat_id not in self._draining:
